@@ -1,0 +1,1 @@
+"""Autograding harness: grades student submissions in a sandbox and writes Gradescope reports."""

@@ -181,3 +181,13 @@ def gradient_descent(X: np.ndarray, y: np.ndarray, alpha: float, epsilon: float,
         dw, db = gradients_vectorized(w, b, X, y)
         w, b = update(w, b, dw, db, alpha)
     return w, b, costs
+
+
+def graph_J(a: float, b: float, c: float) -> float:
+    """J of the computation graph alone: the objective ``graph_backward`` differentiates."""
+    return float(graph_forward(a, b, c)[2])
+
+
+def single_loss(w: np.ndarray, b: float, x: np.ndarray, y: float) -> float:
+    """Loss of one example: the objective ``backward_single`` differentiates."""
+    return float(loss(forward_single(w, b, x), y))

@@ -1,0 +1,100 @@
+"""Inputs the grader generates for a check, from the rubric's argument specs.
+
+Seeded from the submission's own bytes: grading the same file twice gives the
+same inputs (reproducible reports), while a student who changes the file to
+replay answers recorded from an earlier report meets new inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.protocol import CallableRef
+from grader.rubric import Check
+
+
+@dataclass(frozen=True)
+class Case:
+    """One set of arguments for a check, in the function's positional order."""
+
+    args: dict[str, Any]
+    dims: dict[str, int]
+    number: int
+
+    def describe(self) -> str:
+        """The call with argument shapes, e.g. ``cost(w (3,), b float, X (7, 3), y (7,))``."""
+        return ", ".join(f"{name} {_shape_text(value)}" for name, value in self.args.items())
+
+
+def _shape_text(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"shape {value.shape}"
+    if isinstance(value, CallableRef):
+        return f"= {value.name}"
+    return f"= {value!r}"
+
+
+def seed_for(assignment: str, submission_bytes: bytes) -> int:
+    digest = hashlib.sha256(assignment.encode() + b"\0" + submission_bytes).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def generate_cases(check: Check, seed: int, item_index: int, check_index: int) -> list[Case]:
+    """Random cases over every ``dims`` entry (times ``repeat``), then the literal ones."""
+    rng = np.random.default_rng([seed, item_index, check_index])
+    spec = check.spec
+    cases: list[Case] = []
+    if "args" in spec:
+        for dims in spec.get("dims", [{}]):
+            for _ in range(spec.get("repeat", 1)):
+                number = len(cases)
+                args = {name: _generate(arg, dims, rng, number) for name, arg in spec["args"].items()}
+                cases.append(Case(args, dict(dims), number))
+    for literal in spec.get("literal_cases", []):
+        args = {name: _literal(value) for name, value in literal.items()}
+        cases.append(Case(args, {}, len(cases)))
+    return cases
+
+
+def _literal(value: Any) -> Any:
+    if isinstance(value, list):
+        return np.asarray(value, dtype=np.float64)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _shape(shape: list[Any], dims: dict[str, int]) -> tuple[int, ...]:
+    return tuple(dims[d] if isinstance(d, str) else int(d) for d in shape)
+
+
+def _generate(spec: dict[str, Any], dims: dict[str, int], rng: np.random.Generator, number: int) -> Any:
+    if "value" in spec:
+        return _literal(spec["value"])
+    if "choice" in spec:
+        return _literal(spec["choice"][number % len(spec["choice"])])
+    if "callable" in spec:
+        return CallableRef(spec["callable"][number % len(spec["callable"])])
+    if "normal" in spec:
+        shape = _shape(spec["normal"], dims)
+        values = rng.normal(spec.get("loc", 0.0), spec.get("scale", 1.0), size=shape)
+    elif "uniform" in spec:
+        low, high = spec["uniform"]
+        shape = _shape(spec.get("shape", []), dims)
+        values = rng.uniform(low, high, size=shape)
+    else:
+        shape = _shape(spec["labels"], dims)
+        values = _labels(rng, shape)
+    return float(values) if shape == () else np.asarray(values, dtype=np.float64)
+
+
+def _labels(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """0/1 labels with both classes present whenever there are at least two."""
+    labels = rng.integers(0, 2, size=shape).astype(np.float64)
+    flat = labels.reshape(-1)
+    if flat.size >= 2:
+        flat[0], flat[1] = 0.0, 1.0
+        rng.shuffle(flat)
+    return flat.reshape(shape) if shape else float(flat[0])

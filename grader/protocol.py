@@ -1,0 +1,230 @@
+"""Framing and value encoding shared by the grader and the sandboxed runner.
+
+Everything that crosses the process boundary is a frame: a JSON header plus raw
+array buffers.  Nothing is ever pickled, so a hostile child can at worst send
+bytes that fail to decode; it can never make the grader run code.  The decoder
+rebuilds only plain Python scalars, tuples, lists, dicts with string keys and
+base-class ``numpy.ndarray`` of whitelisted numeric dtypes.
+
+This module must stay importable without the rest of the ``grader`` package:
+the runner loads it by file path inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+HEADER = struct.Struct(">II")  # header length, number of buffers
+BUFFER_LEN = struct.Struct(">Q")
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_BUFFERS = 4096
+MAX_DEPTH = 32
+ALLOWED_DTYPES = frozenset(
+    ["<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"]
+)
+MAX_STRING = 10_000
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a well-formed frame."""
+
+
+def _encode(value: Any, buffers: list[bytes], depth: int = 0) -> Any:
+    """Turn a value into JSON-able data, moving array bytes into ``buffers``."""
+    if depth > MAX_DEPTH:
+        return {"__unsupported__": "nested too deeply"}
+    if value is None or isinstance(value, (bool, str)) and type(value) in (bool, str):
+        return value if not isinstance(value, str) else value[:MAX_STRING]
+    if type(value) is int:
+        return value if abs(value) < 2**63 else float(value)
+    if type(value) is float:
+        return _encode_float(value)
+    if isinstance(value, np.generic) and type(value).__module__ == "numpy":
+        array = np.asarray(value)
+        if array.dtype.str not in ALLOWED_DTYPES:
+            return {"__unsupported__": f"numpy scalar of dtype {array.dtype}"}
+        return {"__scalar__": array.dtype.str, "v": _encode_float(float(value)) if array.dtype.kind == "f" else value.item()}
+    if isinstance(value, np.ndarray):
+        array = np.ascontiguousarray(np.array(value, copy=True, subok=False))
+        if array.dtype.str not in ALLOWED_DTYPES:
+            return {"__unsupported__": f"array of dtype {array.dtype}"}
+        buffers.append(array.tobytes())
+        return {"__nd__": len(buffers) - 1, "dtype": array.dtype.str, "shape": list(array.shape)}
+    if type(value) is tuple:
+        return {"__tuple__": [_encode(v, buffers, depth + 1) for v in value]}
+    if type(value) is list:
+        return [_encode(v, buffers, depth + 1) for v in value]
+    if type(value) is CallableRef:
+        return {"__callable__": value.name}
+    if type(value) is dict and all(type(k) is str for k in value):
+        return {"__dict__": [[k[:200], _encode(v, buffers, depth + 1)] for k, v in value.items()]}
+    if type(value) is dict:
+        return {"__unsupported__": "dict with non-string keys"}
+    return {"__unsupported__": _type_name(value)}
+
+
+def _type_name(value: Any) -> str:
+    """A type's name, read without calling anything the value could override."""
+    cls = type(value)
+    return f"{type.__getattribute__(cls, '__module__')}.{type.__getattribute__(cls, '__qualname__')}"[:200]
+
+
+def _encode_float(x: float) -> Any:
+    """JSON has no NaN or infinity, so tag them."""
+    if math.isfinite(x):
+        return x
+    return {"__float__": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """Serialise one message (a dict) into a frame."""
+    buffers: list[bytes] = []
+    header = json.dumps(_encode(message, buffers), allow_nan=False).encode()
+    parts = [HEADER.pack(len(header), len(buffers)), header]
+    for buf in buffers:
+        parts.append(BUFFER_LEN.pack(len(buf)))
+        parts.append(buf)
+    return b"".join(parts)
+
+
+def _decode(data: Any, buffers: list[bytes], depth: int = 0) -> Any:
+    """Rebuild plain values from decoded JSON, validating every tag."""
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value nested too deeply")
+    if data is None or type(data) in (bool, int, float, str):
+        return data
+    if type(data) is list:
+        return [_decode(v, buffers, depth + 1) for v in data]
+    if type(data) is not dict or len(data) == 0:
+        raise ProtocolError("unexpected JSON value")
+    if "__float__" in data:
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[_expect(data["__float__"], ("nan", "inf", "-inf"))]
+    if "__scalar__" in data:
+        dtype = np.dtype(_expect(data["__scalar__"], ALLOWED_DTYPES))
+        raw = _decode(data["v"], buffers, depth + 1)
+        if type(raw) not in (int, float, bool):
+            raise ProtocolError("bad scalar value")
+        return dtype.type(raw)
+    if "__nd__" in data:
+        return _decode_array(data, buffers)
+    if "__tuple__" in data:
+        return tuple(_decode(v, buffers, depth + 1) for v in _expect_list(data["__tuple__"]))
+    if "__dict__" in data:
+        pairs = _expect_list(data["__dict__"])
+        out = {}
+        for pair in pairs:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise ProtocolError("bad dict entry")
+            out[pair[0]] = _decode(pair[1], buffers, depth + 1)
+        return out
+    if "__unsupported__" in data:
+        return Unsupported(str(data["__unsupported__"])[:200])
+    if "__callable__" in data:
+        return CallableRef(str(data["__callable__"]))
+    raise ProtocolError("unknown tag")
+
+
+def _decode_array(data: dict[str, Any], buffers: list[bytes]) -> np.ndarray:
+    index = data["__nd__"]
+    if type(index) is not int or not 0 <= index < len(buffers):
+        raise ProtocolError("bad buffer index")
+    dtype = np.dtype(_expect(data.get("dtype"), ALLOWED_DTYPES))
+    shape = _expect_list(data.get("shape"))
+    if len(shape) > 32 or not all(type(d) is int and d >= 0 for d in shape):
+        raise ProtocolError("bad array shape")
+    count = math.prod(shape)
+    if count * dtype.itemsize != len(buffers[index]):
+        raise ProtocolError("array size does not match its buffer")
+    return np.frombuffer(buffers[index], dtype=dtype).reshape(shape).copy()
+
+
+def _expect(value: Any, allowed: Any) -> Any:
+    if type(value) is not str or value not in allowed:
+        raise ProtocolError(f"unexpected tag value {value!r:.40}")
+    return value
+
+
+def _expect_list(value: Any) -> list:
+    if type(value) is not list:
+        raise ProtocolError("expected a list")
+    return value
+
+
+def decode(header: bytes, buffers: list[bytes]) -> dict[str, Any]:
+    """Decode one frame's parts into a message dict."""
+    try:
+        data = json.loads(header)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError("header is not JSON") from exc
+    message = _decode(data, buffers)
+    if type(message) is not dict:
+        raise ProtocolError("a message must be a dict")
+    return message
+
+
+class Unsupported:
+    """Stands for a value the child could not express as plain data."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<a {self.type_name} object>"
+
+
+class CallableRef:
+    """A named test function (see ``testfunctions``) passed as an argument."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class FrameReader:
+    """Incremental frame parser for a non-blocking byte stream."""
+
+    def __init__(self, max_frame: int = MAX_FRAME_BYTES) -> None:
+        self._buf = bytearray()
+        self._max = max_frame
+
+    def feed(self, data: bytes) -> None:
+        self._buf += data
+
+    def next_frame(self) -> dict[str, Any] | None:
+        """Return the next complete message, or None when more bytes are needed."""
+        if len(self._buf) < HEADER.size:
+            return None
+        header_len, n_buffers = HEADER.unpack_from(self._buf, 0)
+        if header_len > MAX_HEADER_BYTES or n_buffers > MAX_BUFFERS:
+            raise ProtocolError("frame header too large")
+        pos = HEADER.size + header_len
+        if len(self._buf) < pos:
+            return None
+        header = bytes(self._buf[HEADER.size:pos])
+        buffers = []
+        for _ in range(n_buffers):
+            if len(self._buf) < pos + BUFFER_LEN.size:
+                return None
+            (length,) = BUFFER_LEN.unpack_from(self._buf, pos)
+            if length > self._max:
+                raise ProtocolError("frame too large")
+            pos += BUFFER_LEN.size
+            if len(self._buf) < pos + length:
+                return None
+            buffers.append(bytes(self._buf[pos:pos + length]))
+            pos += length
+        if pos > self._max:
+            raise ProtocolError("frame too large")
+        del self._buf[:pos]
+        return decode(header, buffers)
+
+    def pending(self) -> int:
+        return len(self._buf)

@@ -1,0 +1,136 @@
+"""The only writer of results: build the Gradescope report, validate it, write it atomically.
+
+Checks JSON Schema cannot express are made here too (the score is the sum of the
+tests, the max scores add up to the rubric's total), so a report that breaks
+the contract is never written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from grader.grading import GradeResult
+from grader.rubric import Rubric
+
+SCHEMA_PATH = Path(__file__).with_name("schemas") / "results.schema.json"
+GRADER_VERSION = "1.0"
+SHOWN_OUTPUT = 2000
+
+
+class ReportError(Exception):
+    """A report that would break the contract; a grader bug, never a student's."""
+
+
+def build_report(result: GradeResult) -> dict[str, Any]:
+    rubric = result.rubric
+    tests = [
+        {
+            "name": f"{r.item.title} [{r.item.id}]",
+            "score": r.score,
+            "max_score": r.item.points,
+            "status": "passed" if r.passed else "failed",
+            "output": r.output[:10000],
+            "visibility": r.item.visibility,
+            "extra_data": {"item": r.item.id},
+        }
+        for r in result.items
+    ]
+    report: dict[str, Any] = {
+        "score": round(sum(t["score"] for t in tests), 4),
+        "execution_time": round(result.seconds, 3),
+        "output": _summary_output(result),
+        "output_format": "text",
+        "test_output_format": "text",
+        "tests": tests,
+        "extra_data": {
+            "assignment": rubric.assignment,
+            "student": result.submission.name,
+            "file": result.submission.path.name if result.submission.path else None,
+            "sha256": result.submission.sha256,
+            "status": result.status,
+            "isolation": result.load.isolation if result.load else {},
+            "series": result.series,
+            "grader_version": GRADER_VERSION,
+        },
+    }
+    return report
+
+
+def empty_report(rubric: Rubric, reason: str, student: str = "") -> dict[str, Any]:
+    """Every item at zero with one reason: for when grading itself could not happen."""
+    return {
+        "score": 0,
+        "output": reason,
+        "output_format": "text",
+        "tests": [{"name": f"{i.title} [{i.id}]", "score": 0, "max_score": i.points, "status": "failed",
+                   "output": f"Not graded: {reason}", "visibility": i.visibility, "extra_data": {"item": i.id}}
+                  for i in rubric.items],
+        "extra_data": {"assignment": rubric.assignment, "student": student, "status": "grader_error",
+                       "grader_version": GRADER_VERSION},
+    }
+
+
+def _summary_output(result: GradeResult) -> str:
+    lines = [f"{result.submission.name}: {result.score:g} / {result.rubric.total:g}"]
+    hidden = [r for r in result.items if r.item.visibility != "visible"]
+    visible = [r for r in result.items if r.item.visibility == "visible"]
+    if all(r.passed for r in visible):
+        lines.append("All visible checks passed." + (f" {len(hidden)} more item(s) are checked after the deadline." if hidden else ""))
+    for note in result.submission.notes:
+        lines.append(f"Note: {note}")
+    if result.load:
+        for problem in result.load.problems:
+            lines.append(f"Note: {problem.label} {'raised ' if problem.kind == 'error' else ''}{problem.message}"
+                         + (f" (line {problem.line})" if problem.line else "") + "; it was skipped.")
+        if result.load.neutralised:
+            lines.append("Note: IPython commands were not run: " + ", ".join(result.load.neutralised[:10]))
+    for label, text in (("printed", result.stdout), ("wrote to stderr", result.stderr)):
+        if text.strip():
+            shown = text if len(text) <= SHOWN_OUTPUT else text[:SHOWN_OUTPUT] + "\n[... truncated]"
+            lines.append(f"Your code {label}:\n{shown}")
+    return "\n".join(lines)[:20000]
+
+
+def validate(report: dict[str, Any], rubric: Rubric) -> None:
+    """Schema plus the sums the contract promises."""
+    try:
+        jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(report)
+    except jsonschema.ValidationError as exc:
+        raise ReportError(f"report is invalid at {'/'.join(map(str, exc.absolute_path))}: {exc.message}") from None
+    tests = report["tests"]
+    if abs(sum(t["max_score"] for t in tests) - rubric.total) > 1e-6:
+        raise ReportError("max scores do not add up to the rubric's total")
+    if abs(sum(t["score"] for t in tests) - report["score"]) > 1e-6:
+        raise ReportError("score is not the sum of the tests")
+    if [t["extra_data"]["item"] for t in tests] != [i.id for i in rubric.items]:
+        raise ReportError("the tests do not match the rubric's items")
+
+
+def dumps(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def write_report(report: dict[str, Any], rubric: Rubric, path: Path) -> None:
+    validate(report, rubric)
+    write_atomically(path, dumps(report))

@@ -1,0 +1,454 @@
+"""The sandbox side: a pre-started zygote that forks one confined process tree per submission.
+
+Runs as ``python -I -B runner.py CONTROL_FD``.  The zygote imports NumPy (and
+Matplotlib) once, never loads student code, and forks a *mainline* per
+submission.  The mainline confines itself (session, limits, user, Landlock,
+network filter) before any student byte runs, then executes the submission's
+cells and answers the grader's item requests, forking a fresh child per item so
+no item can disturb another.
+
+Everything here after the fork is assumed hostile by the grader: this code
+speaks only on its own channel, with plain-data frames (see ``protocol``), and
+the grader judges every value itself.  The zygote is a child subreaper, so any
+process a submission leaves behind is re-parented to it and killed on request.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ctypes
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+import traceback
+import types
+from typing import Any
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import numpy as np  # noqa: E402  (threads must be limited before NumPy loads)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder off the path
+
+import landlock  # noqa: E402
+import netblock  # noqa: E402
+import protocol  # noqa: E402
+from testfunctions import TEST_FUNCTIONS  # noqa: E402
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _preload() -> None:
+    """Import what student code usually imports, so each fork gets it for free."""
+    import math  # noqa: F401
+    import random  # noqa: F401
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+    except ImportError:
+        pass
+
+
+# --------------------------------------------------------------------------- channel
+
+
+class Channel:
+    """Blocking frame I/O on the submission's socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.reader = protocol.FrameReader()
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.sock.sendall(protocol.encode(message))
+
+    def recv(self) -> dict[str, Any]:
+        while True:
+            message = self.reader.next_frame()
+            if message is not None:
+                return message
+            data = self.sock.recv(1 << 20)
+            if not data:
+                os._exit(0)
+            self.reader.feed(data)
+
+
+# --------------------------------------------------------------------------- confinement
+
+
+def _confine(config: dict[str, Any]) -> dict[str, Any]:
+    """Apply every limit before student code loads; report what could not be applied."""
+    report: dict[str, Any] = {}
+    os.setsid()
+    os.chdir(config["scratch"])
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+    uid, gid = config.get("uid"), config.get("gid")
+    if uid is not None and os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+        report["user"] = f"uid {uid}"
+    else:
+        report["user"] = "not separated (grader is not root)"
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    limits = config["limits"]
+    vm_now = _vm_size_bytes()
+    for name, value in (
+        ("RLIMIT_CPU", int(limits["cpu_seconds"])),
+        ("RLIMIT_AS", vm_now + int(limits["memory_mb"]) * 1024 * 1024),
+        ("RLIMIT_NPROC", int(limits["processes"]) + (0 if uid is not None else _processes_of_user())),
+        ("RLIMIT_FSIZE", int(limits["file_mb"]) * 1024 * 1024),
+        ("RLIMIT_NOFILE", int(limits["open_files"])),
+        ("RLIMIT_CORE", 0),
+    ):
+        try:
+            resource.setrlimit(getattr(resource, name), (value, value))
+        except (ValueError, OSError) as exc:
+            report.setdefault("not_applied", []).append(f"{name}: {exc}")
+    reason = landlock.restrict_filesystem(config["read_only"], [config["scratch"]])
+    report["filesystem"] = reason or "confined to the scratch folder and the Python installation (Landlock)"
+    reason = netblock.block_network()
+    report["network"] = reason or "blocked (seccomp)"
+    os.environ.clear()
+    os.environ.update(
+        HOME=config["scratch"], TMPDIR=config["scratch"], PATH="/usr/bin:/bin", LANG="C.UTF-8",
+        MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+    )
+    return report
+
+
+def _vm_size_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _processes_of_user() -> int:
+    """RLIMIT_NPROC counts every process of the uid, so leave room for the user's own."""
+    uid, count = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count + 64
+
+
+# --------------------------------------------------------------------------- student namespace
+
+
+class _FakeIPython:
+    """Enough of ``get_ipython()`` for notebook exports: magics and shell escapes are neutralised."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self._namespace = namespace
+        self.neutralised: list[str] = []
+
+    def run_line_magic(self, name: str, line: str = "", *args: Any) -> None:
+        self.neutralised.append(f"%{name} {line}".strip())
+
+    def run_cell_magic(self, name: str, line: str, cell: str) -> None:
+        if name in ("time", "capture"):
+            exec(compile(cell, "<cell magic>", "exec"), self._namespace)
+        else:
+            self.neutralised.append(f"%%{name} {line}".strip())
+
+    def system(self, command: str, *args: Any) -> None:
+        self.neutralised.append(f"!{command}")
+
+    getoutput = system
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+def _student_namespace(module_name: str) -> dict[str, Any]:
+    module = types.ModuleType(module_name)
+    namespace = module.__dict__
+    namespace["__builtins__"] = builtins
+    shell = _FakeIPython(namespace)
+    namespace["get_ipython"] = lambda: shell
+    namespace["display"] = lambda *args, **kwargs: None
+    builtins.input = lambda *args, **kwargs: ""
+    sys.modules[module_name] = module
+    return namespace
+
+
+def _student_traceback(exc: BaseException, filename: str) -> str:
+    """The traceback frames from the student's own code only."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(filename)]
+    lines = traceback.format_list(frames[-5:]) + traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)[-4000:]
+
+
+def _error(exc: BaseException, filename: str) -> dict[str, Any]:
+    line = None
+    if isinstance(exc, SyntaxError):
+        line = exc.lineno
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(filename)]
+        if frames:
+            line = frames[-1].lineno
+    return {"type": type(exc).__name__, "message": str(exc)[:2000], "line": line,
+            "traceback": _student_traceback(exc, filename)}
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _run_cells(channel: Channel, cells: list[dict[str, Any]], namespace: dict[str, Any]) -> None:
+    """Run each cell in a forked worker; the worker that finishes a cell carries on as mainline.
+
+    A cell that raises, exits or is killed for running too long leaves the state
+    from before it intact, so later cells and earlier definitions still count.
+    """
+    for index, cell in enumerate(cells):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            os.setsid()
+            channel.send({"op": "cell_start", "index": index, "pid": os.getpid()})
+            error = None
+            try:
+                exec(compile(cell["source"], cell["filename"], "exec"), namespace)
+            except BaseException as exc:  # noqa: BLE001 (a cell may raise anything, SystemExit included)
+                error = _error(exc, cell["filename"])
+            shell = namespace.get("get_ipython")
+            neutralised = shell().neutralised if callable(shell) and isinstance(shell(), _FakeIPython) else []
+            channel.send({"op": "cell_done", "index": index, "error": error, "neutralised": list(neutralised)})
+            if error is None:
+                os.write(write_end, b"k")
+                continue
+            os._exit(0)
+        os.close(write_end)
+        verdict = os.read(read_end, 1)
+        if verdict == b"k":
+            os.read(read_end, 1)
+            os._exit(0)
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+        channel.send({"op": "cell_end", "index": index, "status": _describe_status(status)})
+    channel.send({"op": "loaded", "pid": os.getpid(),
+                  "defined": sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("__"))})
+
+
+def _describe_status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit code {os.WEXITSTATUS(status)}"
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _make_stub(channel: Channel, name: str) -> Any:
+    def stub(*args: Any, **kwargs: Any) -> Any:
+        channel.send({"op": "callback", "fn": name, "args": list(args), "kwargs": kwargs})
+        reply = channel.recv()
+        if reply.get("op") != "callback_result":
+            os._exit(3)
+        if "error" in reply:
+            raise TypeError(f"{name}() {reply['error']}")
+        return reply["value"]
+
+    stub.__name__ = name
+    return stub
+
+
+def _argument(value: Any) -> Any:
+    if isinstance(value, protocol.CallableRef):
+        return TEST_FUNCTIONS[value.name]
+    return value
+
+
+def _run_item(channel: Channel, request: dict[str, Any], namespace: dict[str, Any], filename: str) -> None:
+    """Answer every call of one item; runs in a forked child that exits afterwards."""
+    for index, call in enumerate(request["calls"]):
+        fn = namespace.get(call["fn"])
+        if not callable(fn):
+            channel.send({"op": "result", "index": index, "missing": True})
+            continue
+        originals = {name: namespace[name] for name in call.get("stubs", []) if name in namespace}
+        namespace.update({name: _make_stub(channel, name) for name in originals})
+        args = [_argument(a) for a in call["args"]]
+        if call.get("timed"):
+            channel.send({"op": "ready", "index": index})
+            go = channel.recv()
+            for position, value in go.get("args", []):
+                args[position] = _argument(value)
+        try:
+            value = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 (SystemExit and KeyboardInterrupt are the student's too)
+            namespace.update(originals)
+            channel.send({"op": "result", "index": index, "error": _error(exc, filename)})
+            continue
+        namespace.update(originals)
+        message = {"op": "result", "index": index, "value": value}
+        if call.get("return_args"):
+            message["args_after"] = [args[i] for i in call["return_args"]]
+        try:
+            channel.send(message)
+        except Exception:  # noqa: BLE001 (a value whose conversion raises is the student's problem)
+            channel.send({"op": "result", "index": index, "value": protocol.Unsupported("unconvertible value")})
+    channel.send({"op": "item_done"})
+
+
+def _serve(channel: Channel, namespace: dict[str, Any], filename: str) -> None:
+    """Mainline loop: fork one child per item request."""
+    while True:
+        request = channel.recv()
+        if request.get("op") != "item":
+            os._exit(0)
+        pid = os.fork()
+        if pid == 0:
+            os.setsid()
+            channel.send({"op": "item_start", "pid": os.getpid()})
+            try:
+                _run_item(channel, request, namespace, filename)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        channel.send({"op": "item_end", "status": _describe_status(status)})
+
+
+def _submission_main(config: dict[str, Any], sock: socket.socket) -> None:
+    channel = Channel(sock)
+    isolation = _confine(config)
+    channel.send({"op": "hello", "isolation": isolation})
+    request = channel.recv()
+    namespace = _student_namespace(request["module_name"])
+    _run_cells(channel, request["cells"], namespace)
+    _serve(channel, namespace, request["filename"])
+
+
+# --------------------------------------------------------------------------- zygote
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                kids.extend(int(k) for k in f.read().split())
+    except OSError:
+        pass
+    return kids
+
+
+def _descendants(pid: int) -> list[int]:
+    found, stack = [], [pid]
+    while stack:
+        for kid in _children(stack.pop()):
+            found.append(kid)
+            stack.append(kid)
+    return found
+
+
+def _ancestors(pid: int, stop: int) -> set[int]:
+    """``pid`` and its parents up to (not including) ``stop``."""
+    chain: set[int] = set()
+    while pid > 1 and pid != stop and pid not in chain:
+        chain.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return chain if pid == stop else set()
+
+
+def _reap_zombies() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _sweep(keep: set[int]) -> int:
+    """Kill every descendant of the zygote outside ``keep`` until none is left."""
+    me, killed = os.getpid(), 0
+    for _ in range(500):
+        _reap_zombies()
+        victims = [p for p in _descendants(me) if p not in keep and not _is_zombie(p)]
+        if not victims:
+            return killed
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        time.sleep(0.001)
+    return killed
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def zygote_main(control_fd: int) -> None:
+    """Serve spawn and sweep requests from the grader until it closes the control socket."""
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _preload()
+    control = socket.socket(fileno=control_fd)
+    control.sendall(b'{"op": "ready"}\n')
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 65536, 8)
+        except OSError:
+            data = b""
+        if not data:
+            _sweep(set())
+            os._exit(0)
+        command = json.loads(data)
+        if command["op"] == "spawn":
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                sock = socket.socket(fileno=fds[0])
+                os.dup2(fds[1], 1)
+                os.dup2(fds[2], 2)
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.closerange(3, fds[0])
+                os.closerange(fds[0] + 1, 1024)
+                try:
+                    _submission_main(command, sock)
+                finally:
+                    os._exit(0)
+            for fd in fds:
+                os.close(fd)
+            reply = {"pid": pid}
+        else:
+            keep = _ancestors(int(command["keep"]), os.getpid()) if command.get("keep") else set()
+            reply = {"killed": _sweep(keep)}
+        control.sendall(json.dumps(reply).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    zygote_main(int(sys.argv[1]))

@@ -1,0 +1,345 @@
+"""The grader's side of the sandbox: start the zygote, spawn a confined session per submission,
+talk to it under deadlines, and kill whatever it leaves behind.
+
+The grader never imports student code.  It sends arguments, receives plain data
+(``protocol``), and enforces every deadline itself with SIGKILL, which student
+code cannot catch.  The zygote (``runner.py``) is a child subreaper, so processes
+that escape their session are re-parented to it and swept on request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import selectors
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from grader import protocol
+
+RUNNER = Path(__file__).with_name("runner.py")
+SANDBOX_USER_ENV = "LOGREG2_SANDBOX_USER"
+DEFAULT_SANDBOX_USER = "lr2sandbox"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits; every one is enforced outside student control."""
+
+    cell_seconds: float = 10.0
+    call_seconds: float = 4.0
+    cpu_seconds: int = 120
+    memory_mb: int = 768
+    processes: int = 64
+    file_mb: int = 32
+    open_files: int = 64
+    scratch_mb: int = 64
+    output_kb: int = 32
+
+    def replace(self, **changes: Any) -> "Limits":
+        values = {**self.__dict__, **{k: v for k, v in changes.items() if v is not None}}
+        return Limits(**values)
+
+
+class SessionDied(Exception):
+    """The submission's process ended or broke the protocol; the reason is student-facing."""
+
+
+class Deadline(Exception):
+    """A step took longer than its limit."""
+
+
+@dataclass
+class CapturedStream:
+    """Keeps the first bytes of a stream and counts the rest, so a flood costs nothing."""
+
+    cap: int
+    data: bytearray = field(default_factory=bytearray)
+    total: int = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.cap - len(self.data)
+        if room > 0:
+            self.data += chunk[:room]
+
+    def text(self) -> str:
+        body = self.data.decode("utf-8", "replace")
+        if self.total > len(self.data):
+            body += f"\n[... {self.total - len(self.data):,} more bytes not shown]"
+        return body
+
+
+def sandbox_identity() -> tuple[int, int] | None:
+    """The uid/gid student code runs as when the grader is root (None otherwise)."""
+    if os.geteuid() != 0:
+        return None
+    for name in (os.environ.get(SANDBOX_USER_ENV), DEFAULT_SANDBOX_USER, "nobody"):
+        if not name:
+            continue
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return entry.pw_uid, entry.pw_gid
+    return None
+
+
+def _readable_roots() -> list[str]:
+    """What the child may read: the Python installation and system libraries, nothing of ours."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(RUNNER.parent), "/usr", "/lib", "/lib64",
+             "/etc", "/proc", "/dev", "/sys/devices/system/cpu"}
+    roots.update(p for p in sys.path if p and Path(p).is_dir() and "site-packages" in p)
+    return sorted(roots)
+
+
+class Zygote:
+    """A pre-started process that forks a fresh confined session per submission.
+
+    Forking from it costs about a millisecond, where starting Python and NumPy costs
+    about a tenth of a second: this is what makes grading a class fast.
+    """
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.identity = sandbox_identity()
+        self._cache_dir = cache_dir or Path(tempfile.gettempdir()) / f"lr2-grader-cache-{os.geteuid()}"
+        self._proc: subprocess.Popen | None = None
+        self._control: socket.socket | None = None
+
+    def start(self) -> None:
+        self._cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ours, theirs = socket.socketpair()
+        env = {
+            "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._cache_dir),
+            "MPLCONFIGDIR": str(self._cache_dir / "matplotlib"), "MPLBACKEND": "Agg",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        }
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(RUNNER), str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env, cwd="/",
+            start_new_session=True,
+        )
+        theirs.close()
+        self._control = ours
+        if self._request_line() != {"op": "ready"}:
+            raise RuntimeError("the sandbox zygote did not start")
+
+    def _request_line(self) -> dict[str, Any]:
+        assert self._control is not None
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = self._control.recv(65536)
+            if not chunk:
+                raise RuntimeError("the sandbox zygote exited")
+            data += chunk
+        return json.loads(data)
+
+    def spawn(self, scratch: Path, limits: Limits) -> "Session":
+        """Fork a confined mainline for one submission, working in ``scratch``."""
+        if self._proc is None:
+            self.start()
+        assert self._control is not None
+        grader_end, child_end = socket.socketpair()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        config = {
+            "op": "spawn", "scratch": str(scratch), "read_only": _readable_roots(),
+            "uid": self.identity[0] if self.identity else None,
+            "gid": self.identity[1] if self.identity else None,
+            "limits": {"cpu_seconds": limits.cpu_seconds, "memory_mb": limits.memory_mb,
+                       "processes": limits.processes, "file_mb": limits.file_mb,
+                       "open_files": limits.open_files},
+        }
+        socket.send_fds(self._control, [json.dumps(config).encode()], [child_end.fileno(), out_w, err_w])
+        child_end.close()
+        os.close(out_w)
+        os.close(err_w)
+        pid = self._request_line()["pid"]
+        return Session(self, pid, grader_end, out_r, err_r, scratch, limits)
+
+    def sweep(self, keep: int | None = None) -> int:
+        """Kill every process of the current submission except the chain leading to ``keep``."""
+        assert self._control is not None
+        self._control.sendall(json.dumps({"op": "sweep", "keep": keep}).encode())
+        return int(self._request_line()["killed"])
+
+    def close(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+
+    def __enter__(self) -> "Zygote":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Session:
+    """One submission's confined process tree, spoken to only through deadlines."""
+
+    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, out_fd: int, err_fd: int,
+                 scratch: Path, limits: Limits) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        self.mainline: int | None = None
+        self.sock = sock
+        self.sock.setblocking(False)
+        self.scratch = scratch
+        self.limits = limits
+        self.stdout = CapturedStream(limits.output_kb * 1024)
+        self.stderr = CapturedStream(limits.output_kb * 1024)
+        self._reader = protocol.FrameReader()
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(sock, selectors.EVENT_READ, "channel")
+        for fd, stream in ((out_fd, self.stdout), (err_fd, self.stderr)):
+            os.set_blocking(fd, False)
+            self._selector.register(fd, selectors.EVENT_READ, stream)
+        self._fds = [out_fd, err_fd]
+        self._next_disk_check = 0.0
+        self.alive = True
+
+    def send(self, message: dict[str, Any], deadline: float) -> None:
+        data = memoryview(protocol.encode(message))
+        while data:
+            self._check(deadline)
+            try:
+                sent = self.sock.send(data)
+            except BlockingIOError:
+                self._pump(min(deadline, time.monotonic() + 0.05), writable=True)
+                continue
+            except OSError as exc:
+                raise SessionDied("the submission's process is gone") from exc
+            data = data[sent:]
+
+    def receive(self, deadline: float) -> dict[str, Any]:
+        """The next message from the child; raises Deadline or SessionDied."""
+        while True:
+            try:
+                message = self._reader.next_frame()
+            except protocol.ProtocolError as exc:
+                raise SessionDied(f"the submission's process sent malformed data ({exc})") from exc
+            if message is not None:
+                return message
+            self._check(deadline)
+            self._pump(deadline)
+
+    def _check(self, deadline: float) -> None:
+        if not self.alive:
+            raise SessionDied("the submission's process is gone")
+        now = time.monotonic()
+        if now >= deadline:
+            raise Deadline()
+        if now >= self._next_disk_check:
+            self._next_disk_check = now + 0.2
+            used = _disk_usage(self.scratch, self.limits.scratch_mb * 1024 * 1024)
+            if used > self.limits.scratch_mb * 1024 * 1024:
+                raise SessionDied(f"the code wrote more than {self.limits.scratch_mb} MB of files")
+
+    def _pump(self, deadline: float, writable: bool = False) -> None:
+        timeout = max(0.0, min(deadline, self._next_disk_check) - time.monotonic())
+        if writable:
+            self._selector.modify(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE, "channel")
+        try:
+            events = self._selector.select(timeout)
+        finally:
+            if writable:
+                self._selector.modify(self.sock, selectors.EVENT_READ, "channel")
+        for key, mask in events:
+            if key.data == "channel":
+                if mask & selectors.EVENT_READ:
+                    self._read_channel()
+            else:
+                self._drain(key.fd, key.data)
+
+    def _read_channel(self) -> None:
+        try:
+            chunk = self.sock.recv(1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.alive = False
+            return
+        self._reader.feed(chunk)
+        if self._reader.pending() > protocol.MAX_FRAME_BYTES:
+            raise SessionDied("the submission's process sent too much data")
+
+    def _drain(self, fd: int, stream: CapturedStream) -> None:
+        for _ in range(64):
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                return
+            if not chunk:
+                self._selector.unregister(fd)
+                return
+            stream.add(chunk)
+
+    def kill_stragglers(self) -> None:
+        """Kill everything of this submission but its mainline (after a timeout or an item)."""
+        self.zygote.sweep(keep=self.mainline)
+
+    def close(self) -> None:
+        """Kill the whole tree, drain what it printed, remove the scratch folder."""
+        self.zygote.sweep(keep=None)
+        self.alive = False
+        end = time.monotonic() + 0.5
+        while time.monotonic() < end and len(self._selector.get_map()) > 1:
+            for key, _ in self._selector.select(0.05):
+                if key.data != "channel":
+                    self._drain(key.fd, key.data)
+        self._selector.close()
+        self.sock.close()
+        for fd in self._fds:
+            os.close(fd)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _disk_usage(folder: Path, stop_at: int) -> int:
+    """Bytes under ``folder``, counting every entry as at least a block, stopping early."""
+    total, stack, entries = 0, [str(folder)], 0
+    while stack and total <= stop_at:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    entries += 1
+                    if entries > 20_000:
+                        return stop_at + 1
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        total += max(4096, entry.stat(follow_symlinks=False).st_size)
+        except OSError:
+            continue
+    return total
+
+
+def make_scratch(base: Path | None = None) -> Path:
+    """A private, empty working folder for one submission, owned by the sandbox user."""
+    scratch = Path(tempfile.mkdtemp(prefix="lr2-scratch-", dir=base))
+    identity = sandbox_identity()
+    if identity is not None:
+        os.chown(scratch, *identity)
+    scratch.chmod(0o700)
+    return scratch
+
+
+CallbackServer = Callable[[str, list, dict], Any]
