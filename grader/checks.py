@@ -63,10 +63,9 @@ def reference_args(case: Case) -> list[Any]:
     return [TEST_FUNCTIONS[v.name] if isinstance(v, CallableRef) else copy.deepcopy(v) for v in case.args.values()]
 
 
-def stub_names(rubric: Rubric, check: Check, defined: list[str]) -> tuple[str, ...]:
-    """Callees replaced by the reference while the function runs (those the student defined)."""
-    wanted = check.spec.get("stubs", [f for f in rubric.functions if f != check.function])
-    return tuple(name for name in wanted if name in defined)
+def stub_names(rubric: Rubric, check: Check) -> tuple[str, ...]:
+    """Callees replaced by the reference while the function runs (defined by the student or not)."""
+    return tuple(check.spec.get("stubs", [f for f in rubric.functions if f != check.function]))
 
 
 def build_calls(check: Check, cases: list[Case], stubs: tuple[str, ...]) -> list[Call]:
@@ -85,13 +84,14 @@ def build_calls(check: Check, cases: list[Case], stubs: tuple[str, ...]) -> list
     return calls
 
 
-def judge(rubric: Rubric, check: Check, cases: list[Case], outcomes: list[Outcome], stubs: tuple[str, ...]) -> CheckResult:
+def judge(rubric: Rubric, check: Check, cases: list[Case], outcomes: list[Outcome]) -> CheckResult:
     """Decide every case of a check from what came back."""
     spec = check.spec
     tol = Tolerance(**spec.get("tolerance", {}))
     reference = getattr(rubric.reference, check.function)
-    result = CheckResult(check, stubbed=stubs)
+    result = CheckResult(check)
     for case, outcome in zip(cases, outcomes):
+        result.stubbed = tuple(dict.fromkeys(result.stubbed + outcome.callees))
         names = part_names(spec["returns"])
         if outcome.status != "ok":
             problem = _outcome_problem(check.function, outcome)

@@ -61,6 +61,7 @@ class Outcome:
     args_after: tuple = ()
     seconds: float | None = None
     detail: str = ""
+    callees: tuple[str, ...] = ()
 
 
 CallbackServer = Callable[[str, list, dict], Any]
@@ -151,6 +152,7 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
              "timed": c.timed} for c in calls]
     started = time.monotonic()
     deadline = started + call_seconds
+    served: list[str] = []
     try:
         session.send({"op": "item", "calls": wire}, deadline + call_seconds)
         while len(outcomes) < len(calls):
@@ -164,8 +166,11 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
                 started = time.monotonic()
             elif op == "callback":
                 session.send({"op": "callback_result", **_serve(serve, current, message)}, deadline)
+                if message.get("fn") in current.stubs and message.get("fn") not in served:
+                    served.append(message.get("fn"))
             elif op == "result" and message.get("index") == len(outcomes):
-                outcomes.append(_outcome(message, time.monotonic() - started))
+                outcomes.append(_outcome(message, time.monotonic() - started, tuple(served)))
+                served = []
                 started = time.monotonic()
                 deadline = started + call_seconds
             elif op in ("item_end", "item_done"):
@@ -182,14 +187,14 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
     return outcomes + [Outcome("not_run", detail="not run: an earlier call of this item failed to return")] * (len(calls) - len(outcomes))
 
 
-def _outcome(message: dict[str, Any], seconds: float) -> Outcome:
+def _outcome(message: dict[str, Any], seconds: float, callees: tuple[str, ...]) -> Outcome:
     if message.get("missing"):
         return Outcome("missing")
     if isinstance(message.get("error"), dict):
-        return Outcome("error", error=message["error"], seconds=seconds)
+        return Outcome("error", error=message["error"], seconds=seconds, callees=callees)
     after = message.get("args_after")
     return Outcome("ok", value=message.get("value"), args_after=tuple(after) if isinstance(after, list) else (),
-                   seconds=seconds)
+                   seconds=seconds, callees=callees)
 
 
 def _serve(serve: CallbackServer, call: Call, message: dict[str, Any]) -> dict[str, Any]:

@@ -118,7 +118,7 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     plans = []
     for j, check in enumerate(item.checks):
         cases = generate_cases(check, seed, index, j)
-        stubs = checks.stub_names(rubric, check, load.defined)
+        stubs = checks.stub_names(rubric, check)
         plans.append((check, cases, stubs, checks.build_calls(check, cases, stubs)))
     calls = [call for plan in plans for call in plan[3]]
     outcomes = execution.run_item(session, calls, _serve(rubric))
@@ -126,7 +126,7 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     for check, cases, stubs, plan_calls in plans:
         chunk = outcomes[position:position + len(plan_calls)]
         position += len(plan_calls)
-        check_results.append(checks.judge(rubric, check, cases, chunk, stubs))
+        check_results.append(checks.judge(rubric, check, cases, chunk))
     curve = _series(rubric, plans[0], outcomes)
     if curve:
         result.series[item.id] = curve

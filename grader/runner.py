@@ -273,6 +273,13 @@ def _make_stub(channel: Channel, name: str) -> Any:
     return stub
 
 
+def _restore(namespace: dict[str, Any], stubs: list[str], originals: dict[str, Any]) -> None:
+    """Put the student's own functions back (and remove stubs for ones they never defined)."""
+    for name in stubs:
+        namespace.pop(name, None)
+    namespace.update(originals)
+
+
 def _argument(value: Any) -> Any:
     if isinstance(value, protocol.CallableRef):
         return TEST_FUNCTIONS[value.name]
@@ -287,7 +294,7 @@ def _run_item(channel: Channel, request: dict[str, Any], namespace: dict[str, An
             channel.send({"op": "result", "index": index, "missing": True})
             continue
         originals = {name: namespace[name] for name in call.get("stubs", []) if name in namespace}
-        namespace.update({name: _make_stub(channel, name) for name in originals})
+        namespace.update({name: _make_stub(channel, name) for name in call.get("stubs", [])})
         args = [_argument(a) for a in call["args"]]
         if call.get("timed"):
             channel.send({"op": "ready", "index": index})
@@ -297,10 +304,10 @@ def _run_item(channel: Channel, request: dict[str, Any], namespace: dict[str, An
         try:
             value = fn(*args)
         except BaseException as exc:  # noqa: BLE001 (SystemExit and KeyboardInterrupt are the student's too)
-            namespace.update(originals)
+            _restore(namespace, call.get("stubs", []), originals)
             channel.send({"op": "result", "index": index, "error": _error(exc, filename)})
             continue
-        namespace.update(originals)
+        _restore(namespace, call.get("stubs", []), originals)
         message = {"op": "result", "index": index, "value": value}
         if call.get("return_args"):
             message["args_after"] = [args[i] for i in call["return_args"]]
