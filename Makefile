@@ -17,7 +17,7 @@ $(VENV)/.stamp: requirements.lock
 
 grade: venv
 	@mkdir -p reports
-	$(PY) -m grader grade "$(STUDENT)" --assignment $(ASSIGNMENT) --summary \
+	$(PY) -m grader grade "$(STUDENT)" --assignment $(ASSIGNMENT) \
 		--out "reports/$$(basename "$(STUDENT)" | sed 's/\.[^.]*$$//').json"
 
 test: venv
