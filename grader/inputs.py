@@ -61,9 +61,11 @@ def generate_cases(check: Check, seed: int, item_index: int, check_index: int) -
 
 
 def _literal(value: Any) -> Any:
+    """Lists become float64 arrays and floats stay floats; an integer in the rubric (``max_iters``)
+    stays an int, so ``range(max_iters)`` works as the contract's signature promises."""
     if isinstance(value, list):
         return np.asarray(value, dtype=np.float64)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    return float(value) if isinstance(value, float) else value
 
 
 def _shape(shape: list[Any], dims: dict[str, int]) -> tuple[int, ...]:

@@ -46,7 +46,7 @@ def build_report(result: GradeResult) -> dict[str, Any]:
         "execution_time": round(result.seconds, 3),
         "output": _summary_output(result),
         "output_format": "text",
-        "test_output_format": "text",
+        "test_output_format": "md",
         "tests": tests,
         "extra_data": {
             "assignment": rubric.assignment,
