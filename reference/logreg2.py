@@ -189,5 +189,16 @@ def graph_J(a: float, b: float, c: float) -> float:
 
 
 def single_loss(w: np.ndarray, b: float, x: np.ndarray, y: float) -> float:
-    """Loss of one example: the objective ``backward_single`` differentiates."""
-    return float(loss(forward_single(w, b, x), y))
+    """Loss of one example from its logit: the objective ``backward_single`` differentiates.
+
+    Written as log(1 + e^z) - y z rather than through ŷ, because log(1 - ŷ) loses
+    digits when ŷ is near 1, and centered differences would magnify that error.
+    """
+    z = float(np.dot(w, x) + b)
+    return float(np.logaddexp(0.0, z) - y * z)
+
+
+def cost_from_logits(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> float:
+    """The cost J computed stably from the logits: the objective the gradient checks differentiate."""
+    z = X @ w + b
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))

@@ -33,7 +33,7 @@ def zygote():
 
 
 def grade(path: Path, rubric, zygote, **limits) -> dict:
-    result = grade_path(path, rubric, zygote, limits_for(rubric, limits or {"call_seconds": 2.0}))
+    result = grade_path(path, rubric, zygote, limits_for(rubric, limits or {"call_seconds": 4.0}))
     report = build_report(result)
     validate(report, rubric)
     return report
