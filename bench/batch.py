@@ -1,0 +1,278 @@
+"""Benchmark of `python -m grader batch`: a class of submissions, graded with --jobs 1 and --jobs 2.
+
+    .venv/bin/python bench/batch.py [--count 300] [--jobs 1,2] [--profile]
+
+Builds two classes in a temporary folder:
+
+- ``correct``: COUNT copies of the correct example (each with its own comment
+  line, so every file has its own bytes, inputs and report, as real students do);
+- ``mixed``: COUNT submissions: correct and one-bug ``.py`` files, notebooks
+  built from them, and a few whose ``cost`` never returns (they time out under
+  the short limits used here).
+
+Times the whole ``python -m grader batch`` process (wall clock, start-up
+included) for each class and job count, prints submissions per second, and in
+the same run the floor "one fresh ``python -c 'import numpy'`` per submission"
+through the same number of parallel workers.  Memory: the resident size of
+every batch worker and sandbox zygote is sampled while the batch runs; the
+figures printed are those of the first and the last tenth of the run (flat
+means no growth), plus the peak RSS of any single process (getrusage of
+children).
+
+``--profile`` grades a few correct submissions in this process and prints where
+the time of one submission goes, item by item (sandbox round trip vs. judging
+in the grader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "assignments" / "logreg2" / "examples"
+CORRECT = EXAMPLES / "correct.py"
+BUGGY = sorted((EXAMPLES / "buggy").glob("*.py"))
+LIMITS = ["--call-seconds", "3", "--cell-seconds", "3"]
+HANG = "\n\ndef cost(w, b, X, y):\n    while True:\n        pass\n"
+
+
+def notebook_from(source: str) -> str:
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell(block.strip("\n")) for block in source.split("\n\n\n") if block.strip()]
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells))
+
+
+def build_correct(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True)
+    source = CORRECT.read_text()
+    for i in range(count):
+        (folder / f"student{i:04d}.py").write_text(f"# student {i}\n{source}")
+    return folder
+
+
+def build_mixed(folder: Path, count: int) -> tuple[Path, dict[str, int]]:
+    """About 60 % correct .py, 25 % one-bug .py, 13 % notebooks, 2 % (at least 2) that time out."""
+    folder.mkdir(parents=True)
+    correct = CORRECT.read_text()
+    hanging = max(2, count // 50)
+    notebooks = count * 13 // 100
+    buggy = count // 4
+    kinds = {"timeout": hanging, "notebook": notebooks, "buggy": buggy,
+             "correct": count - hanging - notebooks - buggy}
+    i = 0
+    for kind, n in kinds.items():
+        for j in range(n):
+            name = f"student{i:04d}"
+            if kind == "timeout":
+                (folder / f"{name}.py").write_text(f"# {i}\n{correct}{HANG}")
+            elif kind == "notebook":
+                source = correct if j % 2 == 0 else BUGGY[j % len(BUGGY)].read_text()
+                (folder / f"{name}.ipynb").write_text(notebook_from(f"# {i}\n{source}"))
+            elif kind == "buggy":
+                (folder / f"{name}.py").write_text(f"# {i}\n" + BUGGY[j % len(BUGGY)].read_text())
+            else:
+                (folder / f"{name}.py").write_text(f"# {i}\n{correct}")
+            i += 1
+    return folder, kinds
+
+
+class MemorySampler(threading.Thread):
+    """Samples the RSS of the batch's workers and zygotes (descendants of one process) every 0.25 s."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.samples: list[tuple[float, dict[int, int]]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self.stop.is_set():
+            sample = {}
+            try:
+                for proc in root.children(recursive=True):
+                    try:
+                        cmd = " ".join(proc.cmdline())
+                        if "runner.py" in cmd:  # a zygote, not one of its short-lived sessions
+                            parent = proc.parent()
+                            if parent is None or "runner.py" in " ".join(parent.cmdline()):
+                                continue
+                        elif "forkserver" not in cmd:  # the batch's workers are forked from its forkserver
+                            continue
+                        sample[proc.pid] = proc.memory_info().rss
+                    except psutil.Error:
+                        continue
+            except psutil.Error:
+                break
+            self.samples.append((time.monotonic(), sample))
+            self.stop.wait(0.25)
+
+    def summary(self) -> str:
+        usable = [(t, s) for t, s in self.samples if s]
+        if len(usable) < 4:
+            return "memory: too few samples"
+        tenth = max(1, len(usable) // 10)
+        first = [sum(s.values()) for _, s in usable[:tenth]]
+        last = [sum(s.values()) for _, s in usable[-tenth:]]
+        peak_one = max(max(s.values()) for _, s in usable)
+        deciles = [max(sum(s.values()) for _, s in usable[i * len(usable) // 10:(i + 1) * len(usable) // 10] or [(0, {})])
+                   for i in range(10)]
+        return (f"workers+zygotes RSS: first tenth {max(first) / 2**20:.0f} MB, last tenth {max(last) / 2**20:.0f} MB, "
+                f"largest single process {peak_one / 2**20:.0f} MB; by tenth of the run (MB): "
+                + " ".join(f"{d / 2**20:.0f}" for d in deciles))
+
+
+def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, str]:
+    if out.exists():
+        shutil.rmtree(out)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(folder), "--out", str(out),
+                             "--jobs", str(jobs), *LIMITS], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = MemorySampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    elapsed = time.monotonic() - started
+    sampler.stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        import json
+
+        reasons = {json.loads(p.read_text())["tests"][0]["output"] for p in out.glob("*.json")
+                   if not p.name.startswith(".") and json.loads(p.read_text())["extra_data"].get("status") == "grader_error"}
+        raise SystemExit(f"batch failed ({proc.returncode}):\n{stderr[-1500:]}\nreasons: {sorted(reasons)[:5]}")
+    tally = stdout.strip().splitlines()[-1]
+    return elapsed, tally, sampler.summary()
+
+
+def time_floor(count: int, jobs: int) -> float:
+    """``count`` fresh interpreters importing NumPy, ``jobs`` at a time."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+
+    def one(_: int) -> None:
+        subprocess.run([sys.executable, "-c", "import numpy"], env=env, check=True)
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, range(count)))
+    return time.monotonic() - started
+
+
+def profile(count: int = 8) -> None:
+    """Where one submission's time goes, item by item, in this process."""
+    sys.path.insert(0, str(ROOT))
+    from collections import defaultdict
+
+    import grader.grading as grading
+    from grader import checks
+    from grader.rubric import load_rubric
+    from grader.sandbox import Zygote
+    from grader.submission import read_submission
+
+    rubric = load_rubric("logreg2")
+    limits = grading.limits_for(rubric)
+    item_time: dict[str, float] = defaultdict(float)
+    judge_time: dict[str, float] = defaultdict(float)
+    current = [""]
+    grade_item, judge = grading._grade_item, checks.judge
+
+    def timed_item(session, rubric, item, *args, **kwargs):
+        current[0] = item.id
+        started = time.perf_counter()
+        try:
+            return grade_item(session, rubric, item, *args, **kwargs)
+        finally:
+            item_time[item.id] += time.perf_counter() - started
+
+    def timed_judge(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return judge(*args, **kwargs)
+        finally:
+            judge_time[current[0]] += time.perf_counter() - started
+
+    grading._grade_item, checks.judge = timed_item, timed_judge
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i in range(count + 1):
+            path = Path(tmp) / f"s{i}.py"
+            path.write_text(f"# {i}\n" + CORRECT.read_text())
+            paths.append(path)
+        with Zygote() as zygote:
+            grading.grade(read_submission(paths[0]), rubric, zygote, limits)  # warm-up
+            item_time.clear()
+            judge_time.clear()
+            started = time.perf_counter()
+            for path in paths[1:]:
+                grading.grade(read_submission(path), rubric, zygote, limits)
+            total = (time.perf_counter() - started) / count
+    print(f"one correct submission, graded in this process (1 job): {total * 1000:.0f} ms")
+    print(f"{'item':24s} {'total ms':>9s} {'judge ms':>9s} {'sandbox ms':>11s}")
+    for item in rubric.items:
+        spent, judged = item_time[item.id] / count, judge_time[item.id] / count
+        print(f"{item.id:24s} {spent * 1000:9.1f} {judged * 1000:9.1f} {(spent - judged) * 1000:11.1f}")
+    rest = total - sum(item_time.values()) / count
+    print(f"{'(spawn, load, close)':24s} {rest * 1000:9.1f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--jobs", default="1,2", help="comma-separated job counts (default 1,2)")
+    parser.add_argument("--classes", default="correct,mixed")
+    parser.add_argument("--profile", action="store_true", help="also break one submission's time down by item")
+    args = parser.parse_args()
+    jobs_list = [int(j) for j in args.jobs.split(",")]
+    print(f"{os.cpu_count()} cores; {args.count} submissions per class; limits {' '.join(LIMITS)}")
+    if args.profile:
+        profile()
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        base = Path(tmp)
+        classes = {}
+        if "correct" in args.classes:
+            classes["correct"] = (build_correct(base / "correct", args.count), f"{args.count} correct .py")
+        if "mixed" in args.classes:
+            folder, kinds = build_mixed(base / "mixed", args.count)
+            classes["mixed"] = (folder, ", ".join(f"{n} {k}" for k, n in kinds.items()))
+        results = []
+        for name, (folder, what) in classes.items():
+            for jobs in jobs_list:
+                elapsed, tally, memory = time_batch(folder, base / f"out-{name}-{jobs}", jobs)
+                rate = args.count / elapsed
+                results.append((f"batch {name} --jobs {jobs}", rate))
+                print(f"batch, {name} class ({what}), --jobs {jobs}: {elapsed:.1f} s, {rate:.2f} submissions/s")
+                print(f"    {tally}")
+                print(f"    {memory}")
+        for jobs in jobs_list:
+            elapsed = time_floor(args.count, jobs)
+            rate = args.count / elapsed
+            results.append((f"floor --jobs {jobs}", rate))
+            print(f"floor: {args.count} x python -c 'import numpy', {jobs} at a time: {elapsed:.1f} s, "
+                  f"{rate:.2f} per second")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of any single child process: {peak:.0f} MB")
+    print("\nsummary (submissions or interpreters per second):")
+    for label, rate in results:
+        print(f"  {label:28s} {rate:8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
