@@ -82,12 +82,13 @@ def load(session: Session, cells: Sequence[Cell], module_name: str, filename: st
         result.fatal = f"the sandbox could not start ({type(exc).__name__})"
         return result
     worker: int | None = None
+    current = 0
     deadline = time.monotonic() + limits.cell_seconds
     while True:
         try:
             message = session.receive(deadline)
         except Deadline:
-            label = cells[_current(result, cells)].label if cells else "?"
+            label = cells[current].label if cells else "?"
             result.problems.append(CellProblem(label, "timeout", f"did not finish within {limits.cell_seconds:g} s and was stopped"))
             parent = _parent_of(worker) if worker else None
             session.zygote.sweep(keep=parent)
@@ -100,6 +101,7 @@ def load(session: Session, cells: Sequence[Cell], module_name: str, filename: st
         op = message.get("op")
         if op == "cell_start":
             worker = message.get("pid") if type(message.get("pid")) is int else None
+            current = _index(message, cells)
             deadline = time.monotonic() + limits.cell_seconds
         elif op == "cell_done":
             error = message.get("error")
@@ -116,6 +118,7 @@ def load(session: Session, cells: Sequence[Cell], module_name: str, filename: st
         elif op == "loaded":
             result.defined = [str(d) for d in message.get("defined") or []][:500]
             session.mainline = message.get("pid") if type(message.get("pid")) is int else None
+            session.kill_stragglers()  # what the cells started (daemons, pools) never runs beside an item
             return result
         else:
             result.fatal = "the submission's process sent an unexpected message while loading"
@@ -125,10 +128,6 @@ def load(session: Session, cells: Sequence[Cell], module_name: str, filename: st
 def _index(message: dict[str, Any], cells: Sequence[Cell]) -> int:
     index = message.get("index")
     return index if type(index) is int and 0 <= index < len(cells) else 0
-
-
-def _current(result: LoadResult, cells: Sequence[Cell]) -> int:
-    return min(len(result.problems), len(cells) - 1)
 
 
 def _parent_of(pid: int) -> int | None:
@@ -145,25 +144,32 @@ def _error_text(error: dict[str, Any]) -> str:
 
 
 def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> list[Outcome]:
-    """Run one item's calls in a fresh child of the mainline; one outcome per call."""
+    """Run one item's calls in a fresh child of the mainline; one outcome per call.
+
+    Each call's clock starts when the child can run it (the item child exists, or
+    a timed call's late arguments have been sent), so moving large arguments on a
+    busy machine is never charged to the student.
+    """
     call_seconds = session.limits.call_seconds
     outcomes: list[Outcome] = []
     wire = [{"fn": c.fn, "args": list(c.args), "stubs": list(c.stubs), "return_args": list(c.return_args),
              "timed": c.timed} for c in calls]
     started = time.monotonic()
-    deadline = started + call_seconds
+    deadline = started + call_seconds + GRACE_SECONDS
     served: list[str] = []
     try:
-        session.send({"op": "item", "calls": wire}, deadline + call_seconds)
+        session.send({"op": "item", "calls": wire}, deadline + call_seconds, sync=True)
         while len(outcomes) < len(calls):
             message = session.receive(deadline)
             op = message.get("op")
             current = calls[len(outcomes)]
-            if op == "item_start":
-                continue
-            if op == "ready" and current.timed:
+            if op == "item_start" and not outcomes:
+                started = time.monotonic()
+                deadline = started + call_seconds
+            elif op == "ready" and current.timed:
                 session.send({"op": "go", "args": list(current.late_args)}, deadline)
                 started = time.monotonic()
+                deadline = started + call_seconds
             elif op == "callback":
                 session.send({"op": "callback_result", **_serve(serve, current, message)}, deadline)
                 if message.get("fn") in current.stubs and message.get("fn") not in served:
@@ -173,8 +179,10 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
                 served = []
                 started = time.monotonic()
                 deadline = started + call_seconds
-            elif op in ("item_end", "item_done"):
+            elif op == "item_end":
                 outcomes.append(Outcome("died", detail=f"the process ended ({message.get('status', 'no result')})"))
+                session.kill_stragglers()
+                return _padded(outcomes, calls)
             else:
                 raise SessionDied("the submission's process sent an unexpected message")
         _finish_item(session)
@@ -184,7 +192,13 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
     except SessionDied as exc:
         outcomes.append(Outcome("died", detail=str(exc)))
         session.alive = False
-    return outcomes + [Outcome("not_run", detail="not run: an earlier call of this item failed to return")] * (len(calls) - len(outcomes))
+    return _padded(outcomes, calls)
+
+
+def _padded(outcomes: list[Outcome], calls: Sequence[Call]) -> list[Outcome]:
+    """One outcome per call: the calls after one that never returned were not run."""
+    missing = len(calls) - len(outcomes)
+    return outcomes + [Outcome("not_run", detail="not run: an earlier call of this item failed to return")] * missing
 
 
 def _outcome(message: dict[str, Any], seconds: float, callees: tuple[str, ...]) -> Outcome:
@@ -221,10 +235,15 @@ def _finish_item(session: Session) -> None:
 
 
 def _recover(session: Session) -> None:
-    """Kill the item's processes; the mainline must then report the item's end, or is given up."""
+    """Kill the item's processes; the mainline must then report the item's end, or is given up.
+
+    A killed child may have been halfway through a frame: what it left is skipped up to
+    the sync marker the mainline sends before ``item_end``.
+    """
     session.kill_stragglers()
     deadline = time.monotonic() + GRACE_SECONDS
     try:
+        session.resync(deadline)
         while session.receive(deadline).get("op") != "item_end":
             pass
     except (Deadline, SessionDied):

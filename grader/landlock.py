@@ -187,3 +187,46 @@ def _restrict(read_only: list, read_write: list) -> str | None:
         return None
     finally:
         os.close(ruleset_fd)
+
+
+_SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0  # ABI 6
+_SCOPE_SIGNAL = 1 << 1  # ABI 6
+
+
+class _ScopedRulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+def restrict_scope() -> str | None:
+    """Forbid signals to processes outside the calling thread's new Landlock domain,
+    and connections to abstract Unix sockets created outside it (ABI 6, Linux 6.12).
+
+    Without this, student code running as the grader's own user could stop or kill
+    the grader, or reach a local service listening on an abstract socket.  Stacks
+    on top of ``restrict_filesystem``.  Returns None on success, else a short
+    reason; never raises.
+    """
+    try:
+        abi = _abi_version()
+        if isinstance(abi, str):
+            return abi
+        if abi < 6:
+            return f"Landlock ABI {abi} has no signal scoping (needs ABI 6, Linux 6.12+)"
+        libc, syscall = _libc_syscall()
+        attr = _ScopedRulesetAttr(0, 0, _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL)
+        ruleset_fd = syscall(ctypes.c_long(_NR_LANDLOCK_CREATE_RULESET), ctypes.byref(attr),
+                             ctypes.c_size_t(ctypes.sizeof(attr)), ctypes.c_uint32(0))
+        if ruleset_fd < 0:
+            return f"landlock_create_ruleset(scoped) failed: {os.strerror(ctypes.get_errno())}"
+        try:
+            ulong = ctypes.c_ulong
+            if libc.prctl(_PR_SET_NO_NEW_PRIVS, ulong(1), ulong(0), ulong(0), ulong(0)) != 0:
+                return f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}"
+            if syscall(ctypes.c_long(_NR_LANDLOCK_RESTRICT_SELF), ctypes.c_int(int(ruleset_fd)), ctypes.c_uint32(0)) != 0:
+                return f"landlock_restrict_self(scoped) failed: {os.strerror(ctypes.get_errno())}"
+            return None
+        finally:
+            os.close(int(ruleset_fd))
+    except Exception as exc:  # never raise into the sandbox setup
+        return f"cannot apply Landlock scoping: {exc}"

@@ -45,6 +45,13 @@ from testfunctions import TEST_FUNCTIONS  # noqa: E402
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNS = 0x00020000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 32, 1024, 2048, 4096, 16384
+MS_PRIVATE, MS_RELATIME = 1 << 18, 1 << 21
+_MOUNT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
+                "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
+FORK_RETRY_SECONDS = 10.0
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -78,10 +85,19 @@ class Channel:
             message = self.reader.next_frame()
             if message is not None:
                 return message
-            data = self.sock.recv(1 << 20)
-            if not data:
-                os._exit(0)
-            self.reader.feed(data)
+            self._read()
+
+    def resync(self) -> None:
+        """Skip to the grader's next sync marker: an item child that was killed may have
+        left part of a frame unread on this shared socket."""
+        while not self.reader.resync():
+            self._read()
+
+    def _read(self) -> None:
+        data = self.sock.recv(1 << 20)
+        if not data:
+            os._exit(0)
+        self.reader.feed(data)
 
 
 # --------------------------------------------------------------------------- confinement
@@ -91,18 +107,29 @@ def _confine(config: dict[str, Any]) -> dict[str, Any]:
     """Apply every limit before student code loads; report what could not be applied."""
     report: dict[str, Any] = {}
     os.setsid()
-    os.chdir(config["scratch"])
     try:
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write("1000")
     except OSError:
         pass
     uid, gid = config.get("uid"), config.get("gid")
+    if os.geteuid() == 0:
+        reason = _private_mounts(config["scratch"], uid, gid, int(config["limits"]["scratch_mb"]))
+        report["mounts"] = reason or "private: everything read-only but a size-capped tmpfs scratch folder"
+    os.chdir(config["scratch"])
+    # Landlock first: its rules are opened with the grader's rights, so folders the
+    # sandbox user cannot open (a venv under /root) still get a rule; it survives setuid.
+    reason = landlock.restrict_filesystem(config["read_only"], [config["scratch"]])
+    report["filesystem"] = reason or "confined to the scratch folder and the Python installation (Landlock)"
+    reason = landlock.restrict_scope()
+    report["signals"] = reason or "only to its own processes (Landlock scope)"
     if uid is not None and os.geteuid() == 0:
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
         report["user"] = f"uid {uid}"
+    elif os.geteuid() == 0:
+        report["user"] = "not separated (no unprivileged sandbox user exists)"
     else:
         report["user"] = "not separated (grader is not root)"
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -121,8 +148,6 @@ def _confine(config: dict[str, Any]) -> dict[str, Any]:
             resource.setrlimit(getattr(resource, name), (value, value))
         except (ValueError, OSError) as exc:
             report.setdefault("not_applied", []).append(f"{name}: {exc}")
-    reason = landlock.restrict_filesystem(config["read_only"], [config["scratch"]])
-    report["filesystem"] = reason or "confined to the scratch folder and the Python installation (Landlock)"
     reason = netblock.block_network()
     report["network"] = reason or "blocked (seccomp)"
     os.environ.clear()
@@ -131,6 +156,66 @@ def _confine(config: dict[str, Any]) -> dict[str, Any]:
         MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
     )
     return report
+
+
+def _private_mounts(scratch: str, uid: int | None, gid: int | None, scratch_mb: int) -> str | None:
+    """As root: a mount namespace of the submission's own, where every mount is read-only,
+    the scratch folder is a fresh tmpfs of ``scratch_mb`` and /proc shows only the
+    sandbox user's processes.
+
+    This confines writes and caps disk use (including files unlinked while open,
+    which no folder scan sees) even where Landlock is missing, and hides other
+    processes' command lines (other students' file names, in a batch).  The grader
+    keeps seeing the original, empty folder; the tmpfs vanishes with the last process.
+    """
+    if _libc.unshare(CLONE_NEWNS) != 0:
+        return f"no mount namespace ({os.strerror(ctypes.get_errno())})"
+    if _mount(None, "/", MS_REC | MS_PRIVATE) is not None:
+        return "no mount namespace (cannot make mounts private)"
+    failed = [target for target, flags in _mount_points()
+              if _mount(None, target, MS_REMOUNT | MS_BIND | MS_RDONLY | flags) is not None]
+    owner = f",uid={uid},gid={gid}" if uid is not None else ""
+    options = f"size={scratch_mb}m,nr_inodes=20000,mode=0700{owner}"
+    reason = _mount("tmpfs", scratch, MS_NOSUID | MS_NODEV, "tmpfs", options)
+    if reason is not None:
+        return f"no tmpfs scratch folder ({reason})"
+    if _mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc", "hidepid=2") is not None:
+        return "other processes stay visible in /proc"
+    if failed:
+        return f"{len(failed)} mount(s) stayed writable: {', '.join(failed[:5])}"
+    return None
+
+
+def _mount(source: str | None, target: str, flags: int, fstype: str | None = None, data: str | None = None) -> str | None:
+    encode = (lambda v: v.encode() if v is not None else None)
+    if _libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
+        return os.strerror(ctypes.get_errno())
+    return None
+
+
+def _mount_points() -> list[tuple[str, int]]:
+    """Every mount point with the flags it must keep when remounted read-only."""
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            target = fields[4].encode().decode("unicode_escape")
+            flags = sum(_MOUNT_FLAGS.get(option, 0) for option in fields[5].split(","))
+            points.append((target, flags))
+    return points
+
+
+def _fork() -> int:
+    """``os.fork``, waiting out a full process table: another submission's fork bomb
+    (same sandbox user) is swept within seconds and must not fail this one."""
+    give_up = time.monotonic() + FORK_RETRY_SECONDS
+    while True:
+        try:
+            return os.fork()
+        except BlockingIOError:
+            if time.monotonic() > give_up:
+                raise
+            time.sleep(0.05)
 
 
 def _vm_size_bytes() -> int:
@@ -162,6 +247,14 @@ class _FakeIPython:
         self.neutralised: list[str] = []
 
     def run_line_magic(self, name: str, line: str = "", *args: Any) -> None:
+        if name == "time" and line.strip():  # %time runs its statement in the notebook's namespace
+            try:
+                code = compile(line, "<%time>", "exec")
+            except SyntaxError:
+                pass
+            else:
+                exec(code, self._namespace)
+                return
         self.neutralised.append(f"%{name} {line}".strip())
 
     def run_cell_magic(self, name: str, line: str, cell: str) -> None:
@@ -173,7 +266,9 @@ class _FakeIPython:
     def system(self, command: str, *args: Any) -> None:
         self.neutralised.append(f"!{command}")
 
-    getoutput = system
+    def getoutput(self, command: str, *args: Any) -> list[str]:  # files = !ls gets no lines
+        self.system(command)
+        return []
 
     def __getattr__(self, name: str) -> Any:
         return lambda *args, **kwargs: None
@@ -188,7 +283,44 @@ def _student_namespace(module_name: str) -> dict[str, Any]:
     namespace["display"] = lambda *args, **kwargs: None
     builtins.input = lambda *args, **kwargs: ""
     sys.modules[module_name] = module
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:  # as Jupyter's inline backend: a shown figure is closed, never displayed
+        pyplot.show = lambda *args, **kwargs: pyplot.close("all")
+    _stub_colab()
     return namespace
+
+
+class _Inert:
+    """A Colab helper that does nothing: every attribute is another, every call returns None."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> "_Inert":
+        return _Inert(f"{self._name}.{attr}")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _stub_colab() -> None:
+    """``from google.colab import drive; drive.mount(...)`` works and does nothing (no real package is loaded)."""
+    if "google" in sys.modules:
+        return
+    google = types.ModuleType("google")
+    google.__path__ = []
+    sys.modules["google"] = google
+    colab = types.ModuleType("google.colab")
+    colab.__path__ = []
+    colab.__getattr__ = lambda attr: _Inert(f"google.colab.{attr}")  # type: ignore[method-assign]
+    google.colab = colab  # type: ignore[attr-defined]
+    sys.modules["google.colab"] = colab
+    for part in ("drive", "files", "output", "userdata", "auth", "data_table", "widgets", "patches"):
+        module = types.ModuleType(f"google.colab.{part}")
+        module.__getattr__ = lambda attr, part=part: _Inert(f"google.colab.{part}.{attr}")  # type: ignore[method-assign]
+        setattr(colab, part, module)
+        sys.modules[module.__name__] = module
+    sys.modules["google.colab.files"].upload = lambda *args, **kwargs: {}  # type: ignore[attr-defined]
 
 
 def _student_traceback(exc: BaseException, filename: str) -> str:
@@ -221,7 +353,8 @@ def _run_cells(channel: Channel, cells: list[dict[str, Any]], namespace: dict[st
     """
     for index, cell in enumerate(cells):
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        mainline = os.getpid()
+        pid = _fork()
         if pid == 0:
             os.close(read_end)
             os.setsid()
@@ -231,23 +364,41 @@ def _run_cells(channel: Channel, cells: list[dict[str, Any]], namespace: dict[st
                 exec(compile(cell["source"], cell["filename"], "exec"), namespace)
             except BaseException as exc:  # noqa: BLE001 (a cell may raise anything, SystemExit included)
                 error = _error(exc, cell["filename"])
+            _flush_output()  # what a cell printed is kept even if a later step is killed
             shell = namespace.get("get_ipython")
             neutralised = shell().neutralised if callable(shell) and isinstance(shell(), _FakeIPython) else []
             channel.send({"op": "cell_done", "index": index, "error": error, "neutralised": list(neutralised)})
-            if error is None:
-                os.write(write_end, b"k")
-                continue
-            os._exit(0)
+            # As in Jupyter, what a cell defined before it raised stays defined.
+            os.write(write_end, b"k")
+            os.close(write_end)
+            _wait_for_adoption(mainline)
+            continue
         os.close(write_end)
         verdict = os.read(read_end, 1)
-        if verdict == b"k":
-            os.read(read_end, 1)
+        if verdict == b"k":  # the worker carries on as the mainline (re-parented to the zygote)
             os._exit(0)
         os.close(read_end)
         _, status = os.waitpid(pid, 0)
         channel.send({"op": "cell_end", "index": index, "status": _describe_status(status)})
     channel.send({"op": "loaded", "pid": os.getpid(),
                   "defined": sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("__"))})
+
+
+def _wait_for_adoption(parent: int) -> None:
+    """Carry on only once the previous mainline has exited and the zygote adopted us, so a
+    sweep that keeps "the mainline and its ancestors" never meets a half-gone parent."""
+    give_up = time.monotonic() + 5.0
+    while os.getppid() == parent and time.monotonic() < give_up:
+        time.sleep(0.0005)
+
+
+def _flush_output() -> None:
+    """Push out what student code printed: ``os._exit`` would drop Python's buffers."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 (student code may have replaced or closed the stream)
+            pass
 
 
 def _describe_status(status: int) -> str:
@@ -321,18 +472,22 @@ def _run_item(channel: Channel, request: dict[str, Any], namespace: dict[str, An
 def _serve(channel: Channel, namespace: dict[str, Any], filename: str) -> None:
     """Mainline loop: fork one child per item request."""
     while True:
+        channel.resync()
         request = channel.recv()
         if request.get("op") != "item":
             os._exit(0)
-        pid = os.fork()
+        _reap_zombies()  # children the cells started and a sweep killed: they count against RLIMIT_NPROC
+        pid = _fork()
         if pid == 0:
             os.setsid()
             channel.send({"op": "item_start", "pid": os.getpid()})
             try:
                 _run_item(channel, request, namespace, filename)
             finally:
+                _flush_output()
                 os._exit(0)
         _, status = os.waitpid(pid, 0)
+        channel.sock.sendall(protocol.SYNC)  # the child may have died halfway through a frame
         channel.send({"op": "item_end", "status": _describe_status(status)})
 
 
@@ -419,8 +574,15 @@ def _is_zombie(pid: int) -> bool:
 
 
 def zygote_main(control_fd: int) -> None:
-    """Serve spawn and sweep requests from the grader until it closes the control socket."""
+    """Serve spawn and sweep requests from the grader until it closes the control socket.
+
+    Not dumpable, so a submission running as the same user cannot ptrace it or read
+    its memory; children are reaped automatically, so exited mainlines and swept
+    processes never linger as zombies that count against the process limit.
+    """
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     _preload()
     control = socket.socket(fileno=control_fd)
     control.sendall(b'{"op": "ready"}\n')
@@ -436,6 +598,7 @@ def zygote_main(control_fd: int) -> None:
         if command["op"] == "spawn":
             pid = os.fork()
             if pid == 0:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the mainline waits for its workers
                 control.close()
                 sock = socket.socket(fileno=fds[0])
                 os.dup2(fds[1], 1)

@@ -1,0 +1,296 @@
+"""The sandbox's own promises: sweeps leave nothing, timeouts keep the session, limits hold.
+
+These drive sessions directly (``Zygote.spawn`` plus ``execution.load`` and
+``execution.run_item``) with tiny programs, where tests/test_attacks.py grades
+whole hostile submissions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import execution, protocol
+from grader.execution import Call, Cell
+from grader.grading import grade_path, limits_for
+from grader.rubric import Rubric
+from grader.sandbox import Limits, Session, Zygote, make_scratch, sandbox_identity
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CORRECT = PROJECT_ROOT / "assignments" / "logreg2" / "examples" / "correct.py"
+FORK_BOMB = Path(__file__).with_name("attacks") / "fork_bomb.py"
+LIMITS = Limits(call_seconds=1.0, cell_seconds=2.0)
+
+
+def _no_callbacks(name: str, args: list, kwargs: dict) -> None:
+    raise AssertionError("no callee is stubbed here")
+
+
+@pytest.fixture
+def marker() -> str:
+    return "lr2s" + uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def session(shared_zygote: Zygote) -> Iterator[Session]:
+    opened = shared_zygote.spawn(make_scratch(), LIMITS)
+    yield opened
+    opened.close()
+
+
+def load(session: Session, *sources: str) -> execution.LoadResult:
+    cells = [Cell(source, "cell.py", f"cell {i}") for i, source in enumerate(sources)]
+    return execution.load(session, cells, "logreg2", "cell.py")
+
+
+def tagged(marker: str) -> list[int]:
+    """Live (non-zombie) processes whose name or command line carries ``marker``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                text = f.read()
+            with open(f"/proc/{pid}/comm", "rb") as f:
+                text += f.read()
+        except (OSError, IndexError):
+            continue
+        if marker.encode() in text:
+            found.append(int(pid))
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    """Live (non-zombie) descendants of ``pid``."""
+    found, stack = [], [pid]
+    while stack:
+        parent = stack.pop()
+        try:
+            for task in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+                found += [kid for kid in kids if not _zombie(kid)]
+                stack += kids
+        except OSError:
+            continue
+    return found
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def daemon_source(marker: str) -> str:
+    """A cell that leaves a double-forked, setsid, exec'd sleeper named after ``marker``."""
+    return f"""
+import os, sys
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", "{marker}"])
+    os._exit(0)
+"""
+
+
+def wait_until(condition, seconds: float = 5.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_what_the_cells_started_is_swept_before_any_item(session: Session, marker: str) -> None:
+    result = load(session, daemon_source(marker))
+    assert result.problems == [] and result.fatal is None
+    assert tagged(marker) == []
+    assert wait_until(lambda: descendants(session.zygote._proc.pid) == [session.mainline])
+
+
+def test_close_kills_everything_and_removes_an_unreadable_scratch(session: Session, marker: str) -> None:
+    load(session, "import os\nos.makedirs('deep/er')\nopen('deep/er/x', 'w').write('x')\n"
+                  "os.chmod('deep/er', 0)\nos.chmod('deep', 0)\n"
+                  f"def spawn():\n    exec({daemon_source(marker)!r})\n    import time\n    time.sleep(600)\n")
+    outcomes = execution.run_item(session, [Call("spawn", ())], _no_callbacks)
+    assert [o.status for o in outcomes] == ["timeout"]
+    session.close()
+    assert tagged(marker) == []
+    assert descendants(session.zygote._proc.pid) == []
+    assert not session.scratch.exists()
+
+
+def test_a_sweep_after_each_item_kills_what_the_item_left(session: Session, marker: str) -> None:
+    load(session, f"def spawn():\n    exec({daemon_source(marker)!r})\n    return 1.0\n")
+    outcomes = execution.run_item(session, [Call("spawn", ())], _no_callbacks)
+    assert [o.status for o in outcomes] == ["ok"]
+    assert tagged(marker) == []
+    assert session.alive
+
+
+def test_a_call_timeout_keeps_the_mainline_and_later_items_run(session: Session) -> None:
+    load(session, "import time\ndef slow():\n    time.sleep(600)\ndef fast(x):\n    return 2.0 * x\n")
+    mainline = session.mainline
+    started = time.monotonic()
+    outcomes = execution.run_item(session, [Call("slow", ()), Call("fast", (1.0,))], _no_callbacks)
+    assert [o.status for o in outcomes] == ["timeout", "not_run"]
+    assert time.monotonic() - started < LIMITS.call_seconds + 1.0
+    assert session.alive and session.mainline == mainline
+    assert wait_until(lambda: descendants(session.zygote._proc.pid) == [mainline])
+    assert [o.value for o in execution.run_item(session, [Call("fast", (3.0,))], _no_callbacks)] == [6.0]
+
+
+CHANNEL_HELPERS = """
+import os, struct, sys, time
+def channel():
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                return int(name)
+        except OSError:
+            pass
+def fast(x):
+    return 2.0 * x
+"""
+
+
+def test_a_child_killed_halfway_through_a_frame_does_not_desynchronise_the_session(session: Session) -> None:
+    """The item child announces a 100-byte frame, sends one byte and hangs: the grader must
+    skip the torn frame after the kill, and the next item runs in the same session."""
+    load(session, CHANNEL_HELPERS + "def torn():\n    os.write(channel(), struct.pack('>II', 100, 0) + b'{')\n"
+                                    "    time.sleep(600)\n")
+    assert [o.status for o in execution.run_item(session, [Call("torn", ())], _no_callbacks)] == ["timeout"]
+    assert session.alive
+    assert execution.run_item(session, [Call("fast", (2.0,))], _no_callbacks)[0].value == 4.0
+
+
+def test_a_reply_the_killed_child_never_read_does_not_reach_the_next_item(session: Session) -> None:
+    """The child asks for a callee and hangs without reading the 8 MB answer: the rest of it
+    must not be taken for the next item's request."""
+    proto = "sys.modules['protocol']"
+    load(session, CHANNEL_HELPERS + f"def greedy():\n    os.write(channel(), {proto}.encode("
+                                    "{'op': 'callback', 'fn': 'big', 'args': [], 'kwargs': {}}))\n"
+                                    "    time.sleep(600)\n")
+    outcomes = execution.run_item(session, [Call("greedy", (), stubs=("big",))], lambda name, args, kwargs: np.zeros(10**6))
+    assert [o.status for o in outcomes] == ["timeout"]
+    assert session.alive
+    assert execution.run_item(session, [Call("fast", (3.0,))], _no_callbacks)[0].value == 6.0
+
+
+def test_a_call_that_exits_ends_its_item_at_once(session: Session) -> None:
+    load(session, "import os\ndef bye():\n    os._exit(0)\ndef fast(x):\n    return x\n")
+    started = time.monotonic()
+    outcomes = execution.run_item(session, [Call("bye", ()), Call("fast", (1.0,))], _no_callbacks)
+    assert [o.status for o in outcomes] == ["died", "not_run"]
+    assert time.monotonic() - started < 0.5 * LIMITS.call_seconds
+    assert execution.run_item(session, [Call("fast", (5.0,))], _no_callbacks)[0].value == 5.0
+
+
+def test_many_cells_leave_one_process_and_few_descriptors(session: Session) -> None:
+    """Each cell runs in a forked worker that carries on as the mainline: nothing may pile up."""
+    result = load(session, *[f"x{i} = {i}" for i in range(150)])
+    assert result.fatal is None and result.problems == []
+    assert wait_until(lambda: descendants(session.zygote._proc.pid) == [session.mainline])
+    assert len(os.listdir(f"/proc/{session.mainline}/fd")) < 10
+
+
+@pytest.mark.skipif(sandbox_identity() is None, reason="needs root and a sandbox user (RLIMIT_NPROC is per user)")
+def test_the_process_limit_holds_for_the_sandbox_user(session: Session) -> None:
+    load(session, "import os, time\ndef forks():\n    n = 0\n    try:\n        while True:\n"
+                  "            if os.fork() == 0:\n                time.sleep(60)\n            n += 1\n"
+                  "    except OSError:\n        return float(n)\n")
+    outcomes = execution.run_item(session, [Call("forks", ())], _no_callbacks)
+    assert outcomes[0].status == "ok" and outcomes[0].value < LIMITS.processes
+
+
+@pytest.mark.skipif(sandbox_identity() is None, reason="needs root and a sandbox user (RLIMIT_NPROC is per user)")
+def test_a_fork_bomb_does_not_starve_another_submission(logreg2_rubric: Rubric, tmp_path: Path) -> None:
+    """Sessions of concurrent graders share the sandbox user's process limit: the victim's
+    forks wait until the bomb is swept instead of failing."""
+    bomb = tmp_path / "fork_bomb.py"
+    bomb.write_text(FORK_BOMB.read_text().replace("@MARKER@", "lr2bomb"))
+    limits = limits_for(logreg2_rubric, {"call_seconds": 2.0, "cell_seconds": 3.0})
+    scores: dict[str, float] = {}
+
+    def grade(path: Path) -> None:
+        with Zygote() as zygote:
+            scores[path.name] = grade_path(path, logreg2_rubric, zygote, limits).score
+
+    bomber = threading.Thread(target=grade, args=(bomb,))
+    bomber.start()
+    time.sleep(0.3)
+    grade(CORRECT)
+    bomber.join()
+    assert scores == {"fork_bomb.py": 95.0, "correct.py": 100.0}
+
+
+def test_a_killed_zygote_is_replaced(logreg2_rubric: Rubric) -> None:
+    zygote = Zygote()
+    zygote.start()
+    try:
+        assert zygote._proc is not None
+        os.kill(zygote._proc.pid, signal.SIGKILL)
+        zygote._proc.wait()
+        result = grade_path(CORRECT, logreg2_rubric, zygote, limits_for(logreg2_rubric))
+        assert result.score == 100
+    finally:
+        zygote.close()
+
+
+def test_one_session_at_a_time(shared_zygote: Zygote, session: Session) -> None:
+    with pytest.raises(RuntimeError):
+        shared_zygote.spawn(make_scratch(), LIMITS)
+
+
+def test_when_the_grader_dies_the_zygote_sweeps_the_submission(tmp_path: Path, marker: str) -> None:
+    """SIGKILL of the grader closes the zygote's control socket; the zygote then kills everything."""
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(PROJECT_ROOT)!r})
+from grader import execution
+from grader.sandbox import Limits, Zygote, make_scratch
+zygote = Zygote()
+zygote.start()
+session = zygote.spawn(make_scratch(), Limits(cell_seconds=600))
+cells = [execution.Cell({daemon_source(marker)!r}, "a.py", "a"), execution.Cell("import time; time.sleep(600)", "b.py", "b")]
+print("ready", flush=True)
+execution.load(session, cells, "logreg2", "a.py")
+"""
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert grader.stdout is not None and grader.stdout.readline().strip() == "ready"
+        assert wait_until(lambda: tagged(marker) != []), "the daemon never started"
+    finally:
+        grader.kill()
+        grader.wait()
+    assert wait_until(lambda: tagged(marker) == []), f"left running: {tagged(marker)}"
+
+
+def test_hostile_frames_raise_protocol_errors_only() -> None:
+    frames = [
+        {"__dict__": [["op", "result"], ["value", {"__scalar__": "|i1", "v": 100000}]]},
+        {"__dict__": [["op", "result"], ["value", {"__scalar__": "<u8", "v": -1}]]},
+        {"__dict__": [["op", "result"], ["value", {"__nd__": 0, "dtype": "<f8", "shape": [2**40, 2**40, 0]}]]},
+        {"__dict__": [["op", "result"], ["value", {"__nd__": 0, "dtype": "|O", "shape": [1]}]]},
+        {"__dict__": [["op", "result"], ["value", {"__float__": "-nan"}]]},
+    ]
+    for frame in frames:
+        with pytest.raises(protocol.ProtocolError):
+            protocol.decode(json.dumps(frame).encode(), [b""])
