@@ -26,14 +26,77 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", type=Path, help="write the report here (default: standard output)")
     grade.add_argument("--call-seconds", type=float, help="time limit per function call")
     grade.add_argument("--cell-seconds", type=float, help="time limit per cell (or for loading a .py)")
+    grade.add_argument("--html", type=Path, metavar="FILE", help="also write the feedback page (self-contained HTML) here")
+    _add_check_parser(sub)
+    _add_batch_parsers(sub)
     return parser
+
+
+def _add_check_parser(sub: argparse._SubParsersAction) -> None:
+    check = sub.add_parser("check", help="self-check before submitting: the visible checks, without the reference")
+    check.add_argument("path", type=Path)
+    check.add_argument("--assignment", default="logreg2")
+    check.add_argument("--pack", type=Path, help="the self-check pack (default: selfcheck.json of the assignment)")
+    check.add_argument("--call-seconds", type=float, help="time limit per function call")
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``check``: 0 when every visible item passes, 1 when one fails (or the file cannot run), 2 without a pack."""
+    from grader.selfcheck import check_main
+
+    return check_main(args.path, args.assignment, args.pack, args.call_seconds)
+
+
+def _add_batch_parsers(sub: argparse._SubParsersAction) -> None:
+    batch = sub.add_parser("batch", help="grade a folder of submissions in parallel: reports, grades.csv, summary.html")
+    batch.add_argument("folder", type=Path, help="one .py, .ipynb or folder per student, or a Gradescope export")
+    batch.add_argument("--out", type=Path, required=True, help="output folder (reports, grades.csv, summary.html)")
+    batch.add_argument("--jobs", type=int, help="parallel workers (default: one per core)")
+    batch.add_argument("--force", action="store_true", help="regrade students whose submission has not changed")
+    batch.add_argument("--shard", metavar="K/N", help="grade only the K-th of N shares of the students")
+    batch.add_argument("--assignment", default="logreg2")
+    batch.add_argument("--html", action="store_true", help="also write each student's feedback page")
+    batch.add_argument("--call-seconds", type=float, help="time limit per function call")
+    batch.add_argument("--cell-seconds", type=float, help="time limit per cell (or for loading a .py)")
+    batch.add_argument("--student-seconds", type=float, help="stop grading a student after this long in total "
+                       "(default: 600)")
+    merge = sub.add_parser("merge", help="join the output folders of batch shards into one grades.csv and summary.html")
+    merge.add_argument("folders", type=Path, nargs="+", metavar="OUTDIR")
+    merge.add_argument("--out", type=Path, required=True)
+    merge.add_argument("--assignment", help="the assignment (default: the one the reports name)")
+
+
+def _batch(args: argparse.Namespace) -> int:
+    """``batch``: 0 when every student got a report, 1 when the grader failed on some, 2 when it cannot run."""
+    from grader.batch import DEFAULT_STUDENT_SECONDS, BatchError, run_batch
+
+    try:
+        return run_batch(args.folder, args.out, jobs=args.jobs, force=args.force, shard=args.shard,
+                         assignment=args.assignment, html=args.html,
+                         overrides={"call_seconds": args.call_seconds, "cell_seconds": args.cell_seconds},
+                         student_seconds=args.student_seconds or DEFAULT_STUDENT_SECONDS)
+    except BatchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """``merge``: 0 when every listed student has a report, 1 when some are missing, 2 when it cannot run."""
+    from grader.batch import BatchError, run_merge
+
+    try:
+        return run_merge(args.folders, args.out, args.assignment)
+    except BatchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def summary_table(result: GradeResult) -> str:
     """The per-item table a TA reads: item, points, status, one-line reason."""
     rows = [("item", "points", "status", "reason")]
     for r in result.items:
-        first_problem = next((line.strip() for line in r.output.splitlines() if line.startswith(("FAIL", "Not graded"))), "")
+        first_problem = next((line.replace("**", "").strip() for line in r.output.splitlines()
+                              if line.replace("**", "").startswith(("FAIL ", "Not graded"))), "")
         rows.append((r.item.id, f"{r.score:g}/{r.item.points:g}", "passed" if r.passed else "FAILED", first_problem[:90]))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [f"{a:<{widths[0]}}  {b:>{widths[1]}}  {c:<{widths[2]}}  {d}" for a, b, c, d in rows]
@@ -47,6 +110,11 @@ def _grade(args: argparse.Namespace) -> int:
     with Zygote() as zygote:
         result = grade_path(args.path, rubric, zygote, limits)
     report = build_report(result)
+    if getattr(args, "html", None):
+        from grader.html_page import write_page
+
+        validate(report, rubric)
+        write_page(report, args.html)
     if args.out:
         write_report(report, rubric, args.out)
         print(summary_table(result))
@@ -62,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "grade":
             return _grade(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "batch":
+            return _batch(args)
+        if args.command == "merge":
+            return _merge(args)
     except RubricError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
