@@ -22,3 +22,31 @@ grade: venv
 
 test: venv
 	$(PY) -m pytest -q tests
+
+# Gradescope autograder zip: setup.sh, run_autograder, grader/, reference/, rubrics/, locks.
+.PHONY: gradescope
+gradescope: venv
+	$(PY) gradescope/build.py --assignment $(ASSIGNMENT) --out dist/gradescope-$(ASSIGNMENT).zip
+
+# Notebook grading against .py grading and against nbclient executing the notebook.
+.PHONY: bench-notebook
+bench-notebook: venv
+	$(PY) bench/notebook_vs_py.py
+
+# Self-check pack: the visible checks' inputs, answers and known-slip answers, precomputed from the
+# reference so that `python -m grader check` runs on a student's machine without it.
+.PHONY: selfcheck-pack
+selfcheck-pack: venv
+	$(PY) -m grader.selfcheck --assignment $(ASSIGNMENT) --out assignments/$(ASSIGNMENT)/selfcheck.json
+
+# Grade a whole class in parallel: one report per student, grades.csv and summary.html in OUTDIR.
+# SUBMISSIONS holds one .py, .ipynb or folder per student, or a Gradescope "Export Submissions" folder.
+SUBMISSIONS ?= assignments/logreg2/examples/buggy
+OUTDIR ?= reports/batch
+.PHONY: batch bench-batch
+batch: venv
+	$(PY) -m grader batch "$(SUBMISSIONS)" --out "$(OUTDIR)" --assignment $(ASSIGNMENT) $(BATCH_FLAGS)
+
+# Batch benchmark: 300 submissions with --jobs 1 and 2, against one fresh `python -c 'import numpy'` each.
+bench-batch: venv
+	$(PY) bench/batch.py $(BENCH_FLAGS)
