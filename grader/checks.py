@@ -378,6 +378,8 @@ def _outcome_problem(function: str, outcome: Outcome) -> str:
     if outcome.status == "timeout":
         return f"{function}() {outcome.detail} (an endless loop, or a wait?)"
     if outcome.status == "died":
+        if "wrote more than" in outcome.detail:
+            return f"{function}() was stopped: {outcome.detail}"
         return f"{function}() ended the process instead of returning ({outcome.detail}); do not call exit() in graded code"
     return f"{function}() was not run: an earlier call of this item did not return"
 

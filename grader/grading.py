@@ -81,6 +81,7 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
     submission, rubric = result.submission, result.rubric
     session, load = _open(submission, rubric, zygote, limits)
     result.load = load
+    printed: list[tuple[str, str]] = []  # what each session printed; a hang restarts the session
     try:
         blocker = _load_blocker(submission, load)
         if blocker is not None:
@@ -91,13 +92,16 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
         for index, item in enumerate(rubric.items):
             if not session.alive:
                 session.close()
+                printed.append((session.stdout.text(), session.stderr.text()))
                 session, _ = _open(submission, rubric, zygote, limits)
             result.items.append(_grade_item(session, rubric, item, index, seed, load, result))
         if any(r.timed_out for r in result.items):
             result.status = "timeout"
     finally:
         session.close()
-        result.stdout, result.stderr = session.stdout.text(), session.stderr.text()
+        printed.append((session.stdout.text(), session.stderr.text()))
+        result.stdout = "".join(out for out, _ in printed)
+        result.stderr = "".join(err for _, err in printed)
 
 
 def _load_blocker(submission: Submission, load: execution.LoadResult) -> str | None:
