@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from grader import checks, execution
+from grader.feedback import item_output, item_score
 from grader.inputs import generate_cases, seed_for
 from grader.rubric import Item, Rubric
 from grader.sandbox import Limits, Session, Zygote, make_scratch
@@ -134,19 +135,8 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     curve = _series(rubric, plans[0], outcomes)
     if curve:
         result.series[item.id] = curve
-    score = item.points * _fraction(item, check_results)
-    from grader.feedback import item_output
-
-    return ItemResult(item, round(score, 4), item_output(item, check_results, load),
+    return ItemResult(item, item_score(item, check_results), item_output(item, check_results, load),
                       timed_out=any(o.status == "timeout" for o in outcomes))
-
-
-def _fraction(item: Item, results: list[checks.CheckResult]) -> float:
-    if item.credit == "per_part":
-        return results[0].part_fraction()
-    if item.credit == "per_check":
-        return sum(r.ok for r in results) / len(results)
-    return float(all(r.ok for r in results))
 
 
 def _serve(rubric: Rubric) -> execution.CallbackServer:
