@@ -114,6 +114,11 @@ def load(session: Session, cells: Sequence[Cell], module_name: str, filename: st
             label = cells[index].label
             if not any(p.label == label for p in result.problems):
                 result.problems.append(CellProblem(label, "died", f"ended the process ({message.get('status')})"))
+            try:
+                session.send({"op": "resume"}, time.monotonic() + GRACE_SECONDS)
+            except (Deadline, SessionDied) as exc:
+                result.fatal = f"the submission's process stopped while loading ({type(exc).__name__})"
+                return result
             deadline = time.monotonic() + limits.cell_seconds
         elif op == "loaded":
             result.defined = [str(d) for d in message.get("defined") or []][:500]

@@ -380,6 +380,10 @@ def _run_cells(channel: Channel, cells: list[dict[str, Any]], namespace: dict[st
         os.close(read_end)
         _, status = os.waitpid(pid, 0)
         channel.send({"op": "cell_end", "index": index, "status": _describe_status(status)})
+        # The grader may still be sweeping what the dead cell left; a worker forked
+        # before it says "resume" would be swept with them.
+        if channel.recv().get("op") != "resume":
+            os._exit(0)
     channel.send({"op": "loaded", "pid": os.getpid(),
                   "defined": sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("__"))})
 
