@@ -123,12 +123,11 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     plans = []
     for j, check in enumerate(item.checks):
         cases = generate_cases(check, seed, index, j)
-        stubs = checks.stub_names(rubric, check)
-        plans.append((check, cases, stubs, checks.build_calls(check, cases, stubs)))
-    calls = [call for plan in plans for call in plan[3]]
+        plans.append((check, cases, checks.build_calls(check, cases, checks.stub_names(rubric, check))))
+    calls = [call for plan in plans for call in plan[2]]
     outcomes = execution.run_item(session, calls, _serve(rubric))
     check_results, position = [], 0
-    for check, cases, stubs, plan_calls in plans:
+    for check, cases, plan_calls in plans:
         chunk = outcomes[position:position + len(plan_calls)]
         position += len(plan_calls)
         check_results.append(checks.judge(rubric, check, cases, chunk))
@@ -152,7 +151,7 @@ def _serve(rubric: Rubric) -> execution.CallbackServer:
 
 def _series(rubric: Rubric, plan: tuple, outcomes: list[execution.Outcome]) -> dict[str, list[float]]:
     """A returned list of floats (a cost history) from the first case, with the reference's, for plots."""
-    check, cases, _, _ = plan
+    check, cases, _ = plan
     parts = check.returns.get("tuple", [check.returns])
     position = next((i for i, part in enumerate(parts) if "floats" in part), None)
     if position is None or not cases or outcomes[0].status != "ok":
