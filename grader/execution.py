@@ -8,28 +8,43 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 from grader.sandbox import Deadline, Session, SessionDied
 
 GRACE_SECONDS = 2.0
 
 
+CellMode = Literal["cell", "statements"]
+ProblemKind = Literal["error", "timeout", "died", "budget"]
+
+
 @dataclass(frozen=True)
 class Cell:
-    """A unit of student code run as one step: a whole .py file, or one notebook cell."""
+    """A unit of student code: one notebook cell, or a whole .py file.
+
+    ``mode`` says what a failing statement ends: in a notebook cell (``cell``) the
+    rest of the cell, as in Jupyter; in a .py (``statements``) only itself.
+    """
 
     source: str
     filename: str
     label: str
+    mode: CellMode = "cell"
 
 
 @dataclass(frozen=True)
 class CellProblem:
+    """One event of loading, named once: a statement that raised, ran too long or ended its process.
+
+    ``budget``: the whole load ran past ``Limits.load_seconds``, and what was left was not run.
+    """
+
     label: str
-    kind: str  # "error" | "timeout" | "died"
+    kind: ProblemKind
     message: str
     line: int | None = None
+    error_type: str | None = None
 
 
 @dataclass
@@ -38,7 +53,13 @@ class LoadResult:
     problems: list[CellProblem] = field(default_factory=list)
     neutralised: list[str] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)
+    missing_modules: list[str] = field(default_factory=list)
     fatal: str | None = None
+
+    def add(self, problem: CellProblem) -> None:
+        """Record a problem once: a replayed statement that raises again is the same event."""
+        if not any((p.label, p.kind, p.line) == (problem.label, problem.kind, problem.line) for p in self.problems):
+            self.problems.append(problem)
 
 
 @dataclass(frozen=True)
@@ -68,66 +89,135 @@ CallbackServer = Callable[[str, list, dict], Any]
 
 
 def load(session: Session, cells: Sequence[Cell], module_name: str, filename: str) -> LoadResult:
-    """Run the submission's cells in order inside the session."""
+    """Run the submission's cells in order inside the session (see ``cell_loader`` for the rules).
+
+    Each statement has ``Limits.cell_seconds``; the whole load has ``Limits.load_seconds``,
+    after which the running statement is stopped and nothing after it runs.
+    """
     result = LoadResult()
     limits = session.limits
     try:
         hello = session.receive(time.monotonic() + 10.0)
         result.isolation = dict(hello.get("isolation") or {})
-        session.send({"op": "load", "module_name": module_name,
-                      "filename": filename,
-                      "cells": [{"source": c.source, "filename": c.filename} for c in cells]},
+        session.send({"op": "load", "module_name": module_name, "filename": filename,
+                      "cells": [{"source": c.source, "filename": c.filename, "mode": c.mode} for c in cells]},
                      time.monotonic() + 10.0)
     except (Deadline, SessionDied) as exc:
         result.fatal = f"the sandbox could not start ({type(exc).__name__})"
         return result
-    worker: int | None = None
-    current = 0
-    deadline = time.monotonic() + limits.cell_seconds
-    while True:
-        try:
-            message = session.receive(deadline)
-        except Deadline:
-            label = cells[current].label if cells else "?"
-            result.problems.append(CellProblem(label, "timeout", f"did not finish within {limits.cell_seconds:g} s and was stopped"))
-            parent = _parent_of(worker) if worker else None
-            session.zygote.sweep(keep=parent)
-            deadline = time.monotonic() + GRACE_SECONDS
-            worker = None
-            continue
-        except SessionDied as exc:
-            result.fatal = str(exc)
-            return result
-        op = message.get("op")
-        if op == "cell_start":
-            worker = message.get("pid") if type(message.get("pid")) is int else None
-            current = _index(message, cells)
-            deadline = time.monotonic() + limits.cell_seconds
-        elif op == "cell_done":
-            error = message.get("error")
-            result.neutralised = [str(n)[:200] for n in message.get("neutralised") or []][:50]
-            if isinstance(error, dict):
-                index = _index(message, cells)
-                result.problems.append(CellProblem(cells[index].label, "error", _error_text(error), error.get("line")))
-        elif op == "cell_end":
-            index = _index(message, cells)
-            label = cells[index].label
-            if not any(p.label == label for p in result.problems):
-                result.problems.append(CellProblem(label, "died", f"ended the process ({message.get('status')})"))
+    _Loading(session, cells, result).follow()
+    return result
+
+
+class _Loading:
+    """The grader's half of loading: deadlines, kills, and the record of what went wrong."""
+
+    def __init__(self, session: Session, cells: Sequence[Cell], result: LoadResult) -> None:
+        self.session, self.cells, self.result = session, cells, result
+        self.limits = session.limits
+        self.budget_ends = time.monotonic() + self.limits.load_seconds
+        self.worker: int | None = None
+        self.where: tuple[int, int | None] = (0, None)
+        self.stopping = False
+        self.killed = False
+
+    def follow(self) -> None:
+        deadline = self._deadline()
+        while True:
             try:
-                session.send({"op": "resume"}, time.monotonic() + GRACE_SECONDS)
-            except (Deadline, SessionDied) as exc:
-                result.fatal = f"the submission's process stopped while loading ({type(exc).__name__})"
-                return result
-            deadline = time.monotonic() + limits.cell_seconds
-        elif op == "loaded":
-            result.defined = [str(d) for d in message.get("defined") or []][:500]
-            session.mainline = message.get("pid") if type(message.get("pid")) is int else None
-            session.kill_stragglers()  # what the cells started (daemons, pools) never runs beside an item
-            return result
+                message = self.session.receive(deadline)
+            except Deadline:
+                if not self._stop_statement():
+                    self.result.fatal = "the submission's process stopped answering while loading"
+                    return
+                deadline = time.monotonic() + GRACE_SECONDS
+                continue
+            except SessionDied as exc:
+                self.result.fatal = str(exc)
+                return
+            op = message.get("op")
+            if op == "segment":
+                self.worker = message.get("pid") if type(message.get("pid")) is int else None
+            elif op == "stmt":
+                self.where = (_index(message, self.cells), _line(message))
+                deadline = self._deadline()
+            elif op == "raised" and isinstance(message.get("error"), dict):
+                error = message["error"]
+                line = error.get("line") if type(error.get("line")) is int else None
+                self.result.add(CellProblem(self._label(_index(message, self.cells)), "error", _error_text(error),
+                                            line, str(error.get("type", ""))[:100] or None))
+            elif op == "cell_end":
+                if not self._resume(message):
+                    return
+                deadline = self._deadline()
+            elif op == "loaded":
+                self._loaded(message)
+                return
+            else:
+                self.result.fatal = "the submission's process sent an unexpected message while loading"
+                return
+
+    def _deadline(self) -> float:
+        statement = time.monotonic() + self.limits.cell_seconds
+        return statement if self.stopping else min(statement, self.budget_ends)
+
+    def _label(self, index: int) -> str:
+        return self.cells[index].label if self.cells else "?"
+
+    def _stop_statement(self) -> bool:
+        """Kill the worker running the current statement; its mainline then reports the end.
+
+        False when there is no worker to kill (the mainline itself stopped answering).
+        """
+        parent = _parent_of(self.worker) if self.worker else None
+        if parent is None:
+            return False
+        index, line = self.where
+        if not self.stopping and time.monotonic() >= self.budget_ends:
+            self.stopping = True
+            self.result.add(CellProblem(self._label(index), "budget",
+                                        f"was still running when loading reached its limit of {self.limits.load_seconds:g} s; "
+                                        "it and everything after it were not run", line))
         else:
-            result.fatal = "the submission's process sent an unexpected message while loading"
-            return result
+            self.result.add(CellProblem(self._label(index), "timeout",
+                                        f"did not finish within {self.limits.cell_seconds:g} s and was stopped", line))
+        self.killed = True
+        self.session.zygote.sweep(keep=parent)
+        self.worker = None
+        return True
+
+    def _resume(self, message: dict[str, Any]) -> bool:
+        index, line = _index(message, self.cells), _line(message)
+        if not self.killed:
+            self.result.add(CellProblem(self._label(index), "died", f"ended the process ({message.get('status')})", line))
+        self.killed = False
+        if not self.stopping and time.monotonic() >= self.budget_ends:
+            self.stopping = True
+            self.result.add(CellProblem(self._label(index), "budget",
+                                        f"loading reached its limit of {self.limits.load_seconds:g} s here; "
+                                        "nothing after this point was run", line))
+        try:
+            self.session.send({"op": "resume", "stop": self.stopping}, time.monotonic() + GRACE_SECONDS)
+        except (Deadline, SessionDied) as exc:
+            self.result.fatal = f"the submission's process stopped while loading ({type(exc).__name__})"
+            return False
+        return True
+
+    def _loaded(self, message: dict[str, Any]) -> None:
+        self.result.defined = [str(d) for d in _strings(message.get("defined"))][:500]
+        self.result.neutralised = [n[:200] for n in _strings(message.get("neutralised"))][:50]
+        self.result.missing_modules = [m[:100] for m in _strings(message.get("missing_modules"))][:50]
+        self.session.mainline = message.get("pid") if type(message.get("pid")) is int else None
+        self.session.kill_stragglers()  # what the cells started (daemons, pools) never runs beside an item
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _line(message: dict[str, Any]) -> int | None:
+    line = message.get("line")
+    return line if type(line) is int else None
 
 
 def _index(message: dict[str, Any], cells: Sequence[Cell]) -> int:
@@ -207,8 +297,9 @@ def _padded(outcomes: list[Outcome], calls: Sequence[Call]) -> list[Outcome]:
 
 
 def _outcome(message: dict[str, Any], seconds: float, callees: tuple[str, ...]) -> Outcome:
-    if message.get("missing"):
-        return Outcome("missing")
+    if message.get("missing"):  # ``bound_to``: the name exists, bound to something that cannot be called
+        bound = message.get("bound_to")
+        return Outcome("missing", detail=bound[:200] if isinstance(bound, str) else "")
     if isinstance(message.get("error"), dict):
         return Outcome("error", error=message["error"], seconds=seconds, callees=callees)
     after = message.get("args_after")

@@ -209,6 +209,8 @@ def notebook_cells(data: bytes, filename: str) -> Result:
         return [], f"{filename} is {size}; save the notebook in Jupyter and submit it again", [], "ipynb"
     try:
         raw = json.loads(text)
+    except RecursionError:
+        return [], f"{filename} is JSON nested too deeply to be a notebook; re-save it from Jupyter", [], "ipynb"
     except ValueError as exc:
         return _not_json(text, filename, exc)
     if not isinstance(raw, dict) or not isinstance(raw.get("cells", raw.get("worksheets")), list):
@@ -366,7 +368,8 @@ def _looks_like_python(text: str) -> bool:
 
 
 def python_cells(text: str, filename: str) -> list[Cell]:
-    """A .py file is one cell, unless it is a notebook export (``# In[ ]:`` markers).
+    """A .py file is one cell whose statements count one by one, unless it is a notebook
+    export (``# In[ ]:`` markers).
 
     An export is graded as its notebook would be: one cell per marker, run as
     notebook cells, with ``__name__ == "__main__"``.  IPython syntax left in a
@@ -375,7 +378,7 @@ def python_cells(text: str, filename: str) -> list[Cell]:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not EXPORT_MARKER.search(text):
-        return [Cell(translate(text), filename, filename)]
+        return [Cell(translate(text), filename, filename, "statements")]
     pieces = EXPORT_MARKER.split(text)  # [before the first marker, number, cell, number, cell, ...]
     cells, budget = [setup_cell(filename)], Budget()
     offset = 0
@@ -389,7 +392,7 @@ def python_cells(text: str, filename: str) -> list[Cell]:
             # Pad after translating (IPython drops leading blank lines) so line numbers are the file's.
             cells.append(Cell("\n" * offset + code, filename, label))
         offset += piece.count("\n")  # a marker line holds no newline of its own: it ends the previous piece
-    return cells if len(cells) > 1 else [Cell(translate(text), filename, filename)]
+    return cells if len(cells) > 1 else [Cell(translate(text), filename, filename, "statements")]
 
 
 def _has_statements(code: str) -> bool:

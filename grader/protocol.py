@@ -28,7 +28,6 @@ MAX_DEPTH = 32
 ALLOWED_DTYPES = frozenset(
     ["<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1"]
 )
-MAX_STRING = 10_000
 # Marks a frame boundary after a process that shared the socket was killed, maybe halfway
 # through a frame: the reader skips to it.  Its first four bytes are a header length no
 # frame can have, so it is never mistaken for one.
@@ -43,8 +42,8 @@ def _encode(value: Any, buffers: list[memoryview], depth: int = 0) -> Any:
     """Turn a value into JSON-able data, moving array bytes into ``buffers``."""
     if depth > MAX_DEPTH:
         return {"__unsupported__": "nested too deeply"}
-    if value is None or isinstance(value, (bool, str)) and type(value) in (bool, str):
-        return value if not isinstance(value, str) else value[:MAX_STRING]
+    if value is None or type(value) in (bool, str):
+        return value
     if type(value) is int:
         return value if abs(value) < 2**63 else float(value)
     if type(value) is float:
@@ -61,20 +60,24 @@ def _encode(value: Any, buffers: list[memoryview], depth: int = 0) -> Any:
             return {"__unsupported__": f"array of dtype {array.dtype}"}
         buffers.append(memoryview(array).cast("B"))
         return {"__nd__": len(buffers) - 1, "dtype": array.dtype.str, "shape": list(array.shape)}
-    if type(value) is tuple:
-        return {"__tuple__": [_encode(v, buffers, depth + 1) for v in value]}
-    if type(value) is list:
-        return [_encode(v, buffers, depth + 1) for v in value]
+    if isinstance(value, tuple):  # a namedtuple is a tuple; read through tuple's own methods, never the subclass's
+        return {"__tuple__": [_encode(tuple.__getitem__(value, i), buffers, depth + 1)
+                              for i in range(tuple.__len__(value))]}
+    if isinstance(value, list):
+        return [_encode(list.__getitem__(value, i), buffers, depth + 1) for i in range(list.__len__(value))]
     if type(value) is CallableRef:
         return {"__callable__": value.name}
-    if type(value) is dict and all(type(k) is str for k in value):
-        return {"__dict__": [[k[:200], _encode(v, buffers, depth + 1)] for k, v in value.items()]}
-    if type(value) is dict:
-        return {"__unsupported__": "dict with non-string keys"}
-    return {"__unsupported__": _type_name(value)}
+    if isinstance(value, dict):  # an OrderedDict or defaultdict is a dict
+        pairs = list(dict.items(value))
+        if not all(isinstance(k, str) for k, _ in pairs):
+            return {"__unsupported__": "dict with non-string keys"}
+        return {"__dict__": [[str.__str__(k), _encode(v, buffers, depth + 1)] for k, v in pairs]}
+    if isinstance(value, str):
+        return str.__str__(value)
+    return {"__unsupported__": type_name(value)}
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
     """A type's name, read without calling anything the value could override."""
     cls = type(value)
     return f"{type.__getattribute__(cls, '__module__')}.{type.__getattribute__(cls, '__qualname__')}"[:200]

@@ -88,6 +88,11 @@ def _summary_output(result: GradeResult) -> str:
         for problem in result.load.problems:
             lines.append(f"Note: {problem.label} {'raised ' if problem.kind == 'error' else ''}{problem.message}"
                          + (f" (line {problem.line})" if problem.line else "") + "; it was skipped.")
+        if result.load.missing_modules:
+            allowed = ", ".join(result.rubric.allowed_modules) or "the standard library"
+            lines.append(f"Note: your code imports {', '.join(result.load.missing_modules[:10])}, which the grader "
+                         f"does not have; each name was bound to a placeholder that raises only when used. "
+                         f"Graded functions may use: {allowed}.")
         if result.load.neutralised:
             lines.append("Note: IPython commands were not run: " + ", ".join(result.load.neutralised[:10]))
     for label, text in (("printed", result.stdout), ("wrote to stderr", result.stderr)):

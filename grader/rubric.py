@@ -56,6 +56,7 @@ class Rubric:
     reference: ModuleType
     mistakes: ModuleType | None
     path: Path
+    allowed_modules: tuple[str, ...] = ()
 
     @property
     def total(self) -> float:
@@ -101,7 +102,7 @@ def parse_rubric(path: Path) -> Rubric:
     rubric = Rubric(
         assignment=data["assignment"], title=data["title"], module_name=data["module_name"],
         functions=tuple(data["functions"]), items=items, limits=dict(data.get("limits", {})),
-        reference=reference, mistakes=mistakes, path=path,
+        reference=reference, mistakes=mistakes, path=path, allowed_modules=tuple(data.get("allowed_modules", ())),
     )
     _check_references(rubric)
     return rubric

@@ -15,7 +15,6 @@ process a submission leaves behind is re-parented to it and killed on request.
 
 from __future__ import annotations
 
-import builtins
 import ctypes
 import json
 import os
@@ -24,8 +23,6 @@ import signal
 import socket
 import sys
 import time
-import traceback
-import types
 from typing import Any
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -40,6 +37,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the 
 import landlock  # noqa: E402
 import netblock  # noqa: E402
 import protocol  # noqa: E402
+from cell_loader import describe_status, flush_output, load_cells  # noqa: E402
+from student_namespace import StudentNamespace, describe_error  # noqa: E402
 from testfunctions import TEST_FUNCTIONS  # noqa: E402
 
 PR_SET_PDEATHSIG = 1
@@ -51,7 +50,10 @@ MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 32, 1024, 2048, 4096, 1
 MS_PRIVATE, MS_RELATIME = 1 << 18, 1 << 21
 _MOUNT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
                 "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
+CLONE_NEWIPC, CLONE_NEWUSER = 0x08000000, 0x10000000
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 FORK_RETRY_SECONDS = 10.0
+_fork_retry_seconds = FORK_RETRY_SECONDS  # at most half the call limit, once confined
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -112,6 +114,7 @@ def _confine(config: dict[str, Any]) -> dict[str, Any]:
             f.write("1000")
     except OSError:
         pass
+    private_ipc = _private_ipc(report)
     uid, gid = config.get("uid"), config.get("gid")
     if os.geteuid() == 0:
         reason = _private_mounts(config["scratch"], uid, gid, int(config["limits"]["scratch_mb"]))
@@ -128,6 +131,9 @@ def _confine(config: dict[str, Any]) -> dict[str, Any]:
         os.setgid(gid)
         os.setuid(uid)
         report["user"] = f"uid {uid}"
+        report["processes"] = ("a sandbox user shared with concurrent gradings (no numbered sandbox users exist)"
+                               if config.get("shared_uid") else "a sandbox user of its own: own process limit, "
+                               "no other grading's processes to signal")
     elif os.geteuid() == 0:
         report["user"] = "not separated (no unprivileged sandbox user exists)"
     else:
@@ -148,14 +154,52 @@ def _confine(config: dict[str, Any]) -> dict[str, Any]:
             resource.setrlimit(getattr(resource, name), (value, value))
         except (ValueError, OSError) as exc:
             report.setdefault("not_applied", []).append(f"{name}: {exc}")
-    reason = netblock.block_network()
+    global _fork_retry_seconds
+    _fork_retry_seconds = min(FORK_RETRY_SECONDS, float(limits.get("call_seconds", FORK_RETRY_SECONDS)) / 2)
+    reason = netblock.block_network(deny_ipc=not private_ipc)
     report["network"] = reason or "blocked (seccomp)"
+    report["keyring"] = reason or "denied (seccomp: keyctl, add_key, request_key)"
+    if not private_ipc:
+        report["ipc"] += "; " + (reason or "SysV IPC and POSIX message queues denied (seccomp)")
     os.environ.clear()
     os.environ.update(
         HOME=config["scratch"], TMPDIR=config["scratch"], PATH="/usr/bin:/bin", LANG="C.UTF-8",
         MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
     )
     return report
+
+
+def _private_ipc(report: dict[str, Any]) -> bool:
+    """An IPC namespace of the submission's own, so SysV shared memory, semaphores and message
+    queues (and POSIX queues) vanish with its last process and no other grading can meet them.
+
+    As root a plain unshare; otherwise inside a new user namespace (mapped to our own uid,
+    capabilities dropped at once) where the kernel allows unprivileged ones.  Must run
+    before Landlock, which would forbid writing the uid map.
+    """
+    as_root = os.geteuid() == 0
+    uid, gid = os.getuid(), os.getgid()
+    if _libc.unshare(CLONE_NEWIPC if as_root else CLONE_NEWUSER | CLONE_NEWIPC) != 0:
+        report["ipc"] = f"shared with the machine (no IPC namespace: {os.strerror(ctypes.get_errno())})"
+        return False
+    if not as_root:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            try:
+                with open(f"/proc/self/{name}", "w") as f:
+                    f.write(text)
+            except OSError:
+                pass
+        _drop_capabilities()
+    report["ipc"] = "private (IPC namespace)" if as_root else "private (IPC namespace in a user namespace)"
+    return True
+
+
+def _drop_capabilities() -> None:
+    """Give up the capabilities a new user namespace grants: student code needs none of them."""
+    header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    if _libc.capset(header, data) != 0:
+        os._exit(1)  # never run student code with capabilities it could use
 
 
 def _private_mounts(scratch: str, uid: int | None, gid: int | None, scratch_mb: int) -> str | None:
@@ -208,7 +252,7 @@ def _mount_points() -> list[tuple[str, int]]:
 def _fork() -> int:
     """``os.fork``, waiting out a full process table: another submission's fork bomb
     (same sandbox user) is swept within seconds and must not fail this one."""
-    give_up = time.monotonic() + FORK_RETRY_SECONDS
+    give_up = time.monotonic() + _fork_retry_seconds
     while True:
         try:
             return os.fork()
@@ -234,181 +278,6 @@ def _processes_of_user() -> int:
             except OSError:
                 pass
     return count + 64
-
-
-# --------------------------------------------------------------------------- student namespace
-
-
-class _FakeIPython:
-    """Enough of ``get_ipython()`` for notebook exports: magics and shell escapes are neutralised."""
-
-    def __init__(self, namespace: dict[str, Any]) -> None:
-        self._namespace = namespace
-        self.neutralised: list[str] = []
-
-    def run_line_magic(self, name: str, line: str = "", *args: Any) -> None:
-        if name == "time" and line.strip():  # %time runs its statement in the notebook's namespace
-            try:
-                code = compile(line, "<%time>", "exec")
-            except SyntaxError:
-                pass
-            else:
-                exec(code, self._namespace)
-                return
-        self.neutralised.append(f"%{name} {line}".strip())
-
-    def run_cell_magic(self, name: str, line: str, cell: str) -> None:
-        if name in ("time", "capture"):
-            exec(compile(cell, "<cell magic>", "exec"), self._namespace)
-        else:
-            self.neutralised.append(f"%%{name} {line}".strip())
-
-    def system(self, command: str, *args: Any) -> None:
-        self.neutralised.append(f"!{command}")
-
-    def getoutput(self, command: str, *args: Any) -> list[str]:  # files = !ls gets no lines
-        self.system(command)
-        return []
-
-    def __getattr__(self, name: str) -> Any:
-        return lambda *args, **kwargs: None
-
-
-def _student_namespace(module_name: str) -> dict[str, Any]:
-    module = types.ModuleType(module_name)
-    namespace = module.__dict__
-    namespace["__builtins__"] = builtins
-    shell = _FakeIPython(namespace)
-    namespace["get_ipython"] = lambda: shell
-    namespace["display"] = lambda *args, **kwargs: None
-    builtins.input = lambda *args, **kwargs: ""
-    sys.modules[module_name] = module
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is not None:  # as Jupyter's inline backend: a shown figure is closed, never displayed
-        pyplot.show = lambda *args, **kwargs: pyplot.close("all")
-    _stub_colab()
-    return namespace
-
-
-class _Inert:
-    """A Colab helper that does nothing: every attribute is another, every call returns None."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attr: str) -> "_Inert":
-        return _Inert(f"{self._name}.{attr}")
-
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _stub_colab() -> None:
-    """``from google.colab import drive; drive.mount(...)`` works and does nothing (no real package is loaded)."""
-    if "google" in sys.modules:
-        return
-    google = types.ModuleType("google")
-    google.__path__ = []
-    sys.modules["google"] = google
-    colab = types.ModuleType("google.colab")
-    colab.__path__ = []
-    colab.__getattr__ = lambda attr: _Inert(f"google.colab.{attr}")  # type: ignore[method-assign]
-    google.colab = colab  # type: ignore[attr-defined]
-    sys.modules["google.colab"] = colab
-    for part in ("drive", "files", "output", "userdata", "auth", "data_table", "widgets", "patches"):
-        module = types.ModuleType(f"google.colab.{part}")
-        module.__getattr__ = lambda attr, part=part: _Inert(f"google.colab.{part}.{attr}")  # type: ignore[method-assign]
-        setattr(colab, part, module)
-        sys.modules[module.__name__] = module
-    sys.modules["google.colab.files"].upload = lambda *args, **kwargs: {}  # type: ignore[attr-defined]
-
-
-def _student_traceback(exc: BaseException, filename: str) -> str:
-    """The traceback frames from the student's own code only."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(filename)]
-    lines = traceback.format_list(frames[-5:]) + traceback.format_exception_only(type(exc), exc)
-    return "".join(lines)[-4000:]
-
-
-def _error(exc: BaseException, filename: str) -> dict[str, Any]:
-    line = None
-    if isinstance(exc, SyntaxError):
-        line = exc.lineno
-    else:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(filename)]
-        if frames:
-            line = frames[-1].lineno
-    return {"type": type(exc).__name__, "message": str(exc)[:2000], "line": line,
-            "traceback": _student_traceback(exc, filename)}
-
-
-# --------------------------------------------------------------------------- cells
-
-
-def _run_cells(channel: Channel, cells: list[dict[str, Any]], namespace: dict[str, Any]) -> None:
-    """Run each cell in a forked worker; the worker that finishes a cell carries on as mainline.
-
-    A cell that raises, exits or is killed for running too long leaves the state
-    from before it intact, so later cells and earlier definitions still count.
-    """
-    for index, cell in enumerate(cells):
-        read_end, write_end = os.pipe()
-        mainline = os.getpid()
-        pid = _fork()
-        if pid == 0:
-            os.close(read_end)
-            os.setsid()
-            channel.send({"op": "cell_start", "index": index, "pid": os.getpid()})
-            error = None
-            try:
-                exec(compile(cell["source"], cell["filename"], "exec"), namespace)
-            except BaseException as exc:  # noqa: BLE001 (a cell may raise anything, SystemExit included)
-                error = _error(exc, cell["filename"])
-            _flush_output()  # what a cell printed is kept even if a later step is killed
-            shell = namespace.get("get_ipython")
-            neutralised = shell().neutralised if callable(shell) and isinstance(shell(), _FakeIPython) else []
-            channel.send({"op": "cell_done", "index": index, "error": error, "neutralised": list(neutralised)})
-            # As in Jupyter, what a cell defined before it raised stays defined.
-            os.write(write_end, b"k")
-            os.close(write_end)
-            _wait_for_adoption(mainline)
-            continue
-        os.close(write_end)
-        verdict = os.read(read_end, 1)
-        if verdict == b"k":  # the worker carries on as the mainline (re-parented to the zygote)
-            os._exit(0)
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-        channel.send({"op": "cell_end", "index": index, "status": _describe_status(status)})
-        # The grader may still be sweeping what the dead cell left; a worker forked
-        # before it says "resume" would be swept with them.
-        if channel.recv().get("op") != "resume":
-            os._exit(0)
-    channel.send({"op": "loaded", "pid": os.getpid(),
-                  "defined": sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("__"))})
-
-
-def _wait_for_adoption(parent: int) -> None:
-    """Carry on only once the previous mainline has exited and the zygote adopted us, so a
-    sweep that keeps "the mainline and its ancestors" never meets a half-gone parent."""
-    give_up = time.monotonic() + 5.0
-    while os.getppid() == parent and time.monotonic() < give_up:
-        time.sleep(0.0005)
-
-
-def _flush_output() -> None:
-    """Push out what student code printed: ``os._exit`` would drop Python's buffers."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001 (student code may have replaced or closed the stream)
-            pass
-
-
-def _describe_status(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"killed by signal {os.WTERMSIG(status)}"
-    return f"exit code {os.WEXITSTATUS(status)}"
 
 
 # --------------------------------------------------------------------------- items
@@ -441,15 +310,19 @@ def _argument(value: Any) -> Any:
     return value
 
 
-def _run_item(channel: Channel, request: dict[str, Any], namespace: dict[str, Any], filename: str) -> None:
+def _run_item(channel: Channel, request: dict[str, Any], student: StudentNamespace, filename: str) -> None:
     """Answer every call of one item; runs in a forked child that exits afterwards."""
     for index, call in enumerate(request["calls"]):
-        fn = namespace.get(call["fn"])
+        fn = student.lookup(call["fn"])
         if not callable(fn):
-            channel.send({"op": "result", "index": index, "missing": True})
+            bound = None if fn is None and call["fn"] not in student.globals else protocol.type_name(fn)
+            channel.send({"op": "result", "index": index, "missing": True, "bound_to": bound})
             continue
-        originals = {name: namespace[name] for name in call.get("stubs", []) if name in namespace}
-        namespace.update({name: _make_stub(channel, name) for name in call.get("stubs", [])})
+        # Stand-ins go where the function looks its callees up (a %%writefile module has its own globals).
+        namespace = fn.__globals__ if isinstance(getattr(fn, "__globals__", None), dict) else student.globals
+        stubs = call.get("stubs", [])
+        originals = {name: namespace[name] for name in stubs if name in namespace}
+        namespace.update({name: _make_stub(channel, name) for name in stubs})
         args = [_argument(a) for a in call["args"]]
         if call.get("timed"):
             channel.send({"op": "ready", "index": index})
@@ -459,10 +332,10 @@ def _run_item(channel: Channel, request: dict[str, Any], namespace: dict[str, An
         try:
             value = fn(*args)
         except BaseException as exc:  # noqa: BLE001 (SystemExit and KeyboardInterrupt are the student's too)
-            _restore(namespace, call.get("stubs", []), originals)
-            channel.send({"op": "result", "index": index, "error": _error(exc, filename)})
+            _restore(namespace, stubs, originals)
+            channel.send({"op": "result", "index": index, "error": describe_error(exc, filename)})
             continue
-        _restore(namespace, call.get("stubs", []), originals)
+        _restore(namespace, stubs, originals)
         message = {"op": "result", "index": index, "value": value}
         if call.get("return_args"):
             message["args_after"] = [args[i] for i in call["return_args"]]
@@ -473,7 +346,7 @@ def _run_item(channel: Channel, request: dict[str, Any], namespace: dict[str, An
     channel.send({"op": "item_done"})
 
 
-def _serve(channel: Channel, namespace: dict[str, Any], filename: str) -> None:
+def _serve(channel: Channel, student: StudentNamespace, filename: str) -> None:
     """Mainline loop: fork one child per item request."""
     while True:
         channel.resync()
@@ -486,13 +359,13 @@ def _serve(channel: Channel, namespace: dict[str, Any], filename: str) -> None:
             os.setsid()
             channel.send({"op": "item_start", "pid": os.getpid()})
             try:
-                _run_item(channel, request, namespace, filename)
+                _run_item(channel, request, student, filename)
             finally:
-                _flush_output()
+                flush_output()
                 os._exit(0)
         _, status = os.waitpid(pid, 0)
         channel.sock.sendall(protocol.SYNC)  # the child may have died halfway through a frame
-        channel.send({"op": "item_end", "status": _describe_status(status)})
+        channel.send({"op": "item_end", "status": describe_status(status)})
 
 
 def _submission_main(config: dict[str, Any], sock: socket.socket) -> None:
@@ -500,9 +373,9 @@ def _submission_main(config: dict[str, Any], sock: socket.socket) -> None:
     isolation = _confine(config)
     channel.send({"op": "hello", "isolation": isolation})
     request = channel.recv()
-    namespace = _student_namespace(request["module_name"])
-    _run_cells(channel, request["cells"], namespace)
-    _serve(channel, namespace, request["filename"])
+    student = StudentNamespace(request["module_name"], os.getcwd())
+    load_cells(channel, request["cells"], student, _fork)
+    _serve(channel, student, request["filename"])
 
 
 # --------------------------------------------------------------------------- zygote

@@ -9,15 +9,21 @@ raised, because every submission gets a report.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
 import os
 import stat
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.execution import Cell
 
 MAX_BYTES = 50 * 1024 * 1024
+# Code is sent to the sandbox whole, as JSON text inside one frame header (16 MB at most:
+# see protocol.MAX_HEADER_BYTES); a character escapes to at most 12 bytes.
+MAX_CODE_CHARS = 1_000_000
 IGNORED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git"}
 SUFFIXES = (".py", ".ipynb")
 
@@ -97,23 +103,43 @@ def read_submission(path: Path) -> Submission:
         from grader.notebook import notebook_cells
 
         cells, problem, notes, kind = notebook_cells(data, found.name)
-        return Submission(name, found, kind, data, tuple(cells), problem, tuple(notes))
+        return _sized(Submission(name, found, kind, data, tuple(cells), problem, tuple(notes)))
     text, problem = decode_source(data, found.name)
     if text is None:
         return Submission(name, found, "py", data, problem=problem)
     from grader.notebook import python_cells
 
-    return Submission(name, found, "py", data, tuple(python_cells(text, found.name)))
+    return _sized(Submission(name, found, "py", data, tuple(python_cells(text, found.name))))
+
+
+def _sized(submission: Submission) -> Submission:
+    """Refuse, with a reason, code too long to send whole: it is never cut."""
+    size = sum(len(cell.source) for cell in submission.cells)
+    if size <= MAX_CODE_CHARS:
+        return submission
+    where = submission.path.name if submission.path else submission.name
+    return Submission(submission.name, submission.path, submission.kind, submission.data, (),
+                      f"{where} holds {size:,} characters of code; the limit is {MAX_CODE_CHARS:,}", submission.notes)
 
 
 def decode_source(data: bytes, filename: str) -> tuple[str | None, str | None]:
-    """Source text with Windows line endings normalised, or why it cannot be read."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """Source text as Python reads it (a BOM, a PEP 263 coding cookie, UTF-8 otherwise), with
+    every line ending made ``\\n``; or why Python could not read it either."""
     try:
-        text = data.decode("utf-8")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # not UTF-8 and no cookie, a cookie naming an unknown codec, or a BOM against it
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return None, f"{filename} is not UTF-8 text (byte {bad.start}) and declares no other encoding; save it as UTF-8"
+        return None, f"{filename} cannot be read as Python source ({exc.msg})"
+    if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8" if encoding == "utf-8-sig" else encoding)
     except UnicodeDecodeError as exc:
-        return None, f"{filename} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        return None, (f"{filename} is not valid {encoding} text (byte {exc.start}); "
+                      "save it as UTF-8 or declare its encoding in a coding line")
     if "\x00" in text:
         return None, f"{filename} contains NUL bytes; it is not a text file"
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
