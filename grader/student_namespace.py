@@ -251,7 +251,8 @@ def _quiet_matplotlib() -> None:
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.show = lambda *args, **kwargs: pyplot.close("all")
-        pyplot.switch_backend = lambda *args, **kwargs: None
+        switch = pyplot.switch_backend
+        pyplot.switch_backend = lambda *args, **kwargs: switch("agg")
 
 
 # --------------------------------------------------------------------------- errors

@@ -99,10 +99,12 @@ def test_syntax_error_scores_zero_and_names_the_line(rubric, zygote):
         assert "SyntaxError" in text and "line 22" in text
 
 
-def test_import_time_exception_scores_zero_and_says_why(rubric, zygote):
+def test_import_time_exception_costs_only_its_statement_and_is_named(rubric, zygote):
+    """As the contract's loading rules say: a top-level statement that raises is skipped, once named."""
     report = grade(SUBMISSIONS / "import_error.py", rubric, zygote)
-    assert report["score"] == 0
-    assert all("FileNotFoundError" in text and "training_data.csv" in text for text in outputs(report).values())
+    assert report["score"] == rubric.total
+    assert report["output"].count("FileNotFoundError") == 1 and "training_data.csv" in report["output"]
+    assert "(line 138)" in report["output"]
 
 
 def test_missing_function_costs_its_item_only(rubric, zygote):

@@ -1,5 +1,5 @@
-# ATTACK: sys.exit(0) at import, after every function is defined: the import fails, so
-# nothing can be graded, and the grader must still write a full report.
+# ATTACK: sys.exit(0) at import, after every function is defined: the statement is
+# skipped (it costs only itself) and every function is still graded.
 # ENGR 4350 - Assignment logreg2
 # Logistic Regression Part 2: computation graph, backprop, vectorization
 

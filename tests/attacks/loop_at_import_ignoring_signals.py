@@ -1,4 +1,5 @@
-# ATTACK: Ignores SIGTERM, SIGALRM, SIGINT, SIGXCPU and SIGHUP, then spins at import.
+# ATTACK: Ignores SIGTERM, SIGALRM, SIGINT, SIGXCPU and SIGHUP, then spins at import: the spin is
+# killed at the cell limit and costs only itself.
 # ENGR 4350 - Assignment logreg2
 # Logistic Regression Part 2: computation graph, backprop, vectorization
 

@@ -1,4 +1,4 @@
-# ATTACK: Sleeps for ten minutes at import: the load must be stopped at the cell limit.
+# ATTACK: Sleeps for ten minutes at import: that statement is stopped at the cell limit, and only it is lost.
 # ENGR 4350 - Assignment logreg2
 # Logistic Regression Part 2: computation graph, backprop, vectorization
 

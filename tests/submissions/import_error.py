@@ -1,4 +1,4 @@
-# expect: every item 0, feedback names the import-time exception
+# expect: full marks; the report names the import-time exception of the last statement (line 138)
 # ENGR 4350 - Assignment logreg2
 # Logistic Regression Part 2: computation graph, backprop, vectorization
 
