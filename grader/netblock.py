@@ -9,7 +9,12 @@ process may install one, and it is inherited across ``fork`` and ``execve``.
 The filter makes ``socket()`` and ``socketpair()`` fail with ``EACCES`` unless
 the domain is ``AF_UNIX``, which multiprocessing and friends rely on.
 ``io_uring`` is denied outright because its ``IORING_OP_SOCKET`` opcode creates
-sockets without going through the ``socket`` syscall.  Syscalls from a foreign
+sockets without going through the ``socket`` syscall.  The kernel keyring
+(``add_key``, ``request_key``, ``keyctl``) is denied too: keys outlive the
+process and no IPC namespace separates them.  With ``deny_ipc`` (where the
+session has no IPC namespace of its own) SysV shared memory, semaphores and
+message queues and POSIX message queues are denied as well, since what they
+hold would outlive the grading and be readable by the next one.  Syscalls from a foreign
 ABI (x32, or 32-bit ``int 0x80`` on x86_64, which has ``socketcall``) fail
 with ``EPERM``.  Everything else is allowed.
 
@@ -45,6 +50,13 @@ _X32_SYSCALL_BIT = 0x40000000
 _ARCHES: dict[str, tuple[int, int, int, tuple[int, ...]]] = {
     "x86_64": (0xC000003E, 41, 53, (425, 426, 427)),
     "aarch64": (0xC00000B7, 198, 199, (425, 426, 427)),
+}
+# machine -> add_key, request_key, keyctl
+_KEYRING: dict[str, tuple[int, ...]] = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}
+# machine -> shm*, sem*, msg* and mq_* syscalls
+_IPC: dict[str, tuple[int, ...]] = {
+    "x86_64": (29, 30, 31, 67, 64, 65, 66, 220, 68, 69, 70, 71, 240, 241, 242, 243, 244, 245),
+    "aarch64": tuple(range(180, 198)),
 }
 
 
@@ -85,7 +97,7 @@ def _assemble(program: list[tuple]) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def _build_filter(machine: str) -> list[tuple[int, int, int, int]]:
+def _build_filter(machine: str, deny_ipc: bool = False) -> list[tuple[int, int, int, int]]:
     """Return the filter for ``machine`` as (code, jt, jf, k) tuples."""
     audit_arch, nr_socket, nr_socketpair, nr_io_uring = _ARCHES[machine]
     program: list[tuple] = [
@@ -95,7 +107,8 @@ def _build_filter(machine: str) -> list[tuple[int, int, int, int]]:
     ]
     if machine == "x86_64":
         program.append((_JGE_K, _X32_SYSCALL_BIT, "eperm", None))
-    program += [(_JEQ_K, nr, "eperm", None) for nr in nr_io_uring]
+    denied = nr_io_uring + _KEYRING[machine] + (_IPC[machine] if deny_ipc else ())
+    program += [(_JEQ_K, nr, "eperm", None) for nr in denied]
     program += [
         (_JEQ_K, nr_socket, "domain", None),
         (_JEQ_K, nr_socketpair, "domain", None),
@@ -112,8 +125,8 @@ def _build_filter(machine: str) -> list[tuple[int, int, int, int]]:
     return _assemble(program)
 
 
-def block_network() -> str | None:
-    """Install the network-blocking seccomp filter on the calling thread.
+def block_network(deny_ipc: bool = False) -> str | None:
+    """Install the network-blocking seccomp filter on the calling thread (``deny_ipc``: see above).
 
     Applies to the calling thread and every thread or process it creates
     afterwards, so call it before untrusted code runs and before starting
@@ -131,7 +144,7 @@ def block_network() -> str | None:
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, ulong(1), ulong(0), ulong(0), ulong(0)) != 0:
         return f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}"
 
-    insns = _build_filter(machine)
+    insns = _build_filter(machine, deny_ipc)
     filters = (_SockFilter * len(insns))(*insns)
     prog = _SockFprog(len(insns), filters)
     if libc.prctl(_PR_SET_SECCOMP, ulong(_SECCOMP_MODE_FILTER), ctypes.byref(prog), ulong(0), ulong(0)) != 0:
