@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from grader.gradebook import Row, missing_row, read_report, row_from_report, write_csv
+from grader.names import fs_bytes, shown
 from grader.progress import Progress
 from grader.report import GRADER_VERSION, empty_report, write_atomically, write_report
 from grader.rubric import PROJECT_ROOT, Rubric, RubricError, load_rubric
@@ -127,7 +128,7 @@ def discover(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Entry], l
         if not is_dir and not name.endswith(SUFFIXES) and not path.is_symlink():
             notes.append(f"{name}: not a .py, .ipynb or folder; skipped")
             continue
-        student = name if is_dir else Path(name).stem if name.endswith(SUFFIXES) else name
+        student = shown(name if is_dir else Path(name).stem if name.endswith(SUFFIXES) else name)
         submitters: tuple = ()
         if metadata is not None and name in metadata:
             people = metadata[name]
@@ -232,7 +233,7 @@ def grader_fingerprint(rubric: Rubric, limits: Limits) -> str:
             data = path.read_bytes()
         except OSError:
             data = b""
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(data).digest())
+        digest.update(fs_bytes(path.name) + b"\0" + hashlib.sha256(data).digest())
     digest.update(json.dumps(dataclasses.asdict(limits), sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -243,7 +244,7 @@ def input_fingerprint(student: str, filename: str | None, data: bytes | None, pr
     if filename is None:
         digest.update(b"problem\0" + (problem or "").encode())
     else:
-        digest.update(b"file\0" + filename.encode() + b"\0" + (data or b""))
+        digest.update(b"file\0" + fs_bytes(filename) + b"\0" + (data or b""))
     return digest.hexdigest()
 
 

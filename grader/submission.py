@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.execution import Cell
+from grader.names import shown
 
 MAX_BYTES = 50 * 1024 * 1024
 # Code is sent to the sandbox whole, as JSON text inside one frame header (16 MB at most:
@@ -47,7 +48,7 @@ class Submission:
 
 def student_name(path: Path) -> str:
     """A folder is named after the student; a file by its name without the extension."""
-    return path.name if path.is_dir() else path.stem
+    return shown(path.name if path.is_dir() else path.stem)
 
 
 def locate(path: Path) -> tuple[Path | None, str | None]:
@@ -55,15 +56,15 @@ def locate(path: Path) -> tuple[Path | None, str | None]:
     try:
         info = os.lstat(path)
     except OSError:
-        return None, f"{path.name}: no such file or folder"
+        return None, f"{shown(path.name)}: no such file or folder"
     if stat.S_ISLNK(info.st_mode):
-        return None, f"{path.name} is a symbolic link; submit the file itself"
+        return None, f"{shown(path.name)} is a symbolic link; submit the file itself"
     if stat.S_ISDIR(info.st_mode):
         found = _candidates(path)
         if not found:
             return None, "the submission holds no .py or .ipynb file"
         if len(found) > 1:
-            names = ", ".join(str(p.relative_to(path)) for p in found[:6])
+            names = ", ".join(shown(str(p.relative_to(path))) for p in found[:6])
             return None, f"the submission holds several gradable files ({names}); submit exactly one"
         return _check_file(found[0])
     return _check_file(path)
@@ -80,13 +81,13 @@ def _candidates(folder: Path) -> list[Path]:
 def _check_file(path: Path) -> tuple[Path | None, str | None]:
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode):
-        return None, f"{path.name} is a symbolic link; submit the file itself"
+        return None, f"{shown(path.name)} is a symbolic link; submit the file itself"
     if not stat.S_ISREG(info.st_mode):
-        return None, f"{path.name} is not a regular file"
+        return None, f"{shown(path.name)} is not a regular file"
     if path.suffix not in SUFFIXES:
-        return None, f"{path.name} is neither a .py file nor a .ipynb notebook"
+        return None, f"{shown(path.name)} is neither a .py file nor a .ipynb notebook"
     if info.st_size > MAX_BYTES:
-        return None, f"{path.name} is {info.st_size / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
+        return None, f"{shown(path.name)} is {info.st_size / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
     return path, None
 
 
@@ -99,17 +100,18 @@ def read_submission(path: Path) -> Submission:
     fd = os.open(found, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
         data = f.read(MAX_BYTES + 1)
+    filename = shown(found.name)  # cells are labelled for people: see grader.names
     if found.suffix == ".ipynb":
         from grader.notebook import notebook_cells
 
-        cells, problem, notes, kind = notebook_cells(data, found.name)
+        cells, problem, notes, kind = notebook_cells(data, filename)
         return _sized(Submission(name, found, kind, data, tuple(cells), problem, tuple(notes)))
-    text, problem = decode_source(data, found.name)
+    text, problem = decode_source(data, filename)
     if text is None:
         return Submission(name, found, "py", data, problem=problem)
     from grader.notebook import python_cells
 
-    return _sized(Submission(name, found, "py", data, tuple(python_cells(text, found.name))))
+    return _sized(Submission(name, found, "py", data, tuple(python_cells(text, filename))))
 
 
 def _sized(submission: Submission) -> Submission:
@@ -117,7 +119,7 @@ def _sized(submission: Submission) -> Submission:
     size = sum(len(cell.source) for cell in submission.cells)
     if size <= MAX_CODE_CHARS:
         return submission
-    where = submission.path.name if submission.path else submission.name
+    where = shown(submission.path.name if submission.path else submission.name)
     return Submission(submission.name, submission.path, submission.kind, submission.data, (),
                       f"{where} holds {size:,} characters of code; the limit is {MAX_CODE_CHARS:,}", submission.notes)
 
