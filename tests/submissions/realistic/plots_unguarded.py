@@ -1,0 +1,87 @@
+import numpy as np
+import matplotlib.pyplot as plt
+plt.style.use("ggplot")
+
+
+def graph_forward(a, b, c):
+    u = b * c
+    v = a + u
+    return u, v, 2 * v
+
+
+def graph_backward(a, b, c):
+    return dict(dJ_dv=2.0, dJ_du=2.0, dJ_da=2.0, dJ_db=2.0 * c, dJ_dc=2.0 * b)
+
+
+def forward_difference(f, x, h=1e-5):
+    return (f(x + h) - f(x)) / h
+
+
+def centered_difference(f, x, h=1e-5):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def forward_single(w, b, x):
+    return sigmoid(w @ x + b)
+
+
+def loss(y_hat, y):
+    return -y * np.log(y_hat) - (1 - y) * np.log(1 - y_hat)
+
+
+def backward_single(w, b, x, y):
+    e = forward_single(w, b, x) - y
+    return e * x, e
+
+
+def gradients_loop(w, b, X, y):
+    M, N = X.shape
+    dw, db = np.zeros(N), 0.0
+    for m in range(M):
+        e = sigmoid(w @ X[m] + b) - y[m]
+        for n in range(N):
+            dw[n] += e * X[m, n]
+        db += e
+    return dw / M, db / M
+
+
+def cost(w, b, X, y):
+    return np.mean(loss(sigmoid(X @ w + b), y))
+
+
+def gradients_vectorized(w, b, X, y):
+    r = sigmoid(X @ w + b) - y
+    return r @ X / len(y), r.mean()
+
+
+def update(w, b, dw, db, alpha):
+    return w - alpha * dw, b - alpha * db
+
+
+def gradient_descent(X, y, alpha, epsilon, max_iters):
+    w, b, costs = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(max_iters):
+        J = cost(w, b, X, y)
+        costs.append(J)
+        if J <= epsilon or len(costs) == max_iters:
+            break
+        w, b = update(w, b, *gradients_vectorized(w, b, X, y), alpha)
+    return w, b, costs
+
+
+# ---- plots ----
+rng = np.random.default_rng(7)
+X_plot = rng.normal(size=(200, 2))
+y_plot = (X_plot[:, 0] + 2 * X_plot[:, 1] > 0).astype(float)
+w_plot, b_plot, costs_plot = gradient_descent(X_plot, y_plot, 0.5, 1e-3, 300)
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+ax1.plot(costs_plot)
+ax1.set_title("cost")
+ax2.scatter(X_plot[:, 0], X_plot[:, 1], c=y_plot, cmap="coolwarm")
+xs = np.linspace(-3, 3, 50)
+ax2.plot(xs, -(w_plot[0] * xs + b_plot) / w_plot[1], "k--")
+plt.show()
