@@ -22,7 +22,8 @@ import numpy as np
 HEADER = struct.Struct(">II")  # header length, number of buffers
 BUFFER_LEN = struct.Struct(">Q")
 MAX_FRAME_BYTES = 256 * 1024 * 1024
-MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024 * 1024  # what the grader reads from a (hostile) child
+MAX_REQUEST_HEADER_BYTES = 64 * 1024 * 1024  # what the sandbox reads from the grader: a submission's whole code
 MAX_BUFFERS = 4096
 MAX_DEPTH = 32
 ALLOWED_DTYPES = frozenset(
@@ -210,9 +211,10 @@ class CallableRef:
 class FrameReader:
     """Incremental frame parser for a non-blocking byte stream."""
 
-    def __init__(self, max_frame: int = MAX_FRAME_BYTES) -> None:
+    def __init__(self, max_frame: int = MAX_FRAME_BYTES, max_header: int = MAX_HEADER_BYTES) -> None:
         self._buf = bytearray()
         self._max = max_frame
+        self._max_header = max_header
 
     def feed(self, data: bytes) -> None:
         self._buf += data
@@ -224,7 +226,7 @@ class FrameReader:
         if len(self._buf) < HEADER.size or self._buf.startswith(SYNC[:HEADER.size]):
             return None
         header_len, n_buffers = HEADER.unpack_from(self._buf, 0)
-        if header_len > MAX_HEADER_BYTES or n_buffers > MAX_BUFFERS:
+        if header_len > self._max_header or n_buffers > MAX_BUFFERS:
             raise ProtocolError("frame header too large")
         pos = HEADER.size + header_len
         if len(self._buf) < pos:

@@ -77,7 +77,7 @@ class Channel:
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
-        self.reader = protocol.FrameReader()
+        self.reader = protocol.FrameReader(max_header=protocol.MAX_REQUEST_HEADER_BYTES)
 
     def send(self, message: dict[str, Any]) -> None:
         self.sock.sendall(protocol.encode(message))

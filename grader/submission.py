@@ -22,9 +22,10 @@ from grader.execution import Cell
 from grader.names import shown
 
 MAX_BYTES = 50 * 1024 * 1024
-# Code is sent to the sandbox whole, as JSON text inside one frame header (16 MB at most:
-# see protocol.MAX_HEADER_BYTES); a character escapes to at most 12 bytes.
-MAX_CODE_CHARS = 1_000_000
+# Code is sent to the sandbox whole, as JSON text inside one frame header (64 MB at most:
+# see protocol.MAX_REQUEST_HEADER_BYTES); a character escapes to at most 12 bytes, and each
+# cell adds its name.
+MAX_CODE_CHARS = 4_000_000
 IGNORED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git"}
 SUFFIXES = (".py", ".ipynb")
 
