@@ -1,7 +1,7 @@
 """TA batch grading: `python -m grader batch` and `merge`, end to end, plus the pieces that need no sandbox.
 
 One class is built here from the bundled examples (a correct file, one-bug files,
-a folder, a notebook, a student whose import crashes and one whose `cost` never
+a folder, a notebook, a student whose file does not compile and one whose `cost` never
 returns) and graded with short limits through the real command line.  The tests
 check the reports, the CSV (content, status column, byte-identical reruns),
 resume and `--force`, the Gradescope export layout, shards and merge, the
@@ -61,7 +61,7 @@ def build_class(folder: Path) -> Path:
     (folder / "erin").mkdir()
     shutil.copy(BUGGY / "update_in_place.py", folder / "erin" / "logreg2.py")
     (folder / "frank.ipynb").write_text(notebook_from(correct))
-    (folder / "crash.py").write_text('raise RuntimeError("boom at import")\n' + correct)
+    (folder / "crash.py").write_text(correct + "\ndef unfinished(:\n")  # Python would not import it at all
     (folder / "hang.py").write_text(correct + HANGING_COST)
     (folder / "notes.txt").write_text("not a submission\n")
     return folder
@@ -262,7 +262,7 @@ def test_gradescope_export_uses_the_names_in_its_metadata(tmp_path):
     assert 'href="submission_222.html"' in (out / "summary.html").read_text()
     lines = (out / "grades.csv").read_text().splitlines()
     assert lines[0].startswith("student,sid,email,total,")
-    assert lines[1].startswith("'=cmd|evil,0,eve@example.edu,100,")  # a formula is neutralised
+    assert lines[1].startswith('"\'=cmd|evil",0,eve@example.edu,100,')  # a formula is neutralised and quoted
     assert lines[2].startswith("Ada Lovelace,1815,ada@example.edu,100,")
     assert lines[3].startswith("Grace O'Hopper & Alan Turing,1906 1912,grace@example.edu alan@example.edu,90,")
     report = json.loads((out / "submission_222.json").read_text())
