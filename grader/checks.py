@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from grader.compare import Part, Tolerance, as_scalar, check_returned, fmt, part_names
+from grader.compare import Part, Tolerance, as_scalar, check_returned, coerce_array, coerce_scalar, fmt, part_names
 from grader.execution import Call, Outcome
 from grader.inputs import Case
 from grader.protocol import CallableRef
@@ -39,6 +39,13 @@ class CaseResult:
     diagnosis: str | None = None  # the message of the known slip that reproduces this answer
     note: str | None = None  # said even when the case passes (a timing check excusing a known slip)
     diagnosis_id: str | None = None
+    reason: str | None = None  # why it failed, as data: an outcome status, "mutated", "slow", "slip_raised"...
+    callees: tuple[str, ...] = ()  # the reference stand-ins the call actually used
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Everything said even when the case passes: the case's note, then its parts'."""
+        return tuple(n for n in (self.note, *(p.note for p in self.parts)) if n)
 
     @property
     def ok(self) -> bool:
@@ -100,6 +107,7 @@ class VariantResult:
     raised: str | None = None
     raised_message: str = ""
     after: dict[str, Any] = field(default_factory=dict)  # the ``unchanged`` arguments after the call
+    match: dict[str, Any] | None = None  # a family of slips, matched by a rule instead of by one value
 
 
 class Oracle:
@@ -187,6 +195,7 @@ class ReferenceOracle(Oracle):
             return
         names = list(case.args)
         for mistake in self.mistakes:
+            match = mistake.get("match")
             variant = getattr(self.rubric.mistakes, mistake["variant"])
             args = reference_args(case)
             try:
@@ -194,84 +203,127 @@ class ReferenceOracle(Oracle):
                     value = variant(*args)
             except Exception as exc:  # noqa: BLE001 (a variant raises where the slip raises)
                 yield VariantResult(mistake["id"], mistake["message"], raised=type(exc).__name__,
-                                    raised_message=str(exc)[:300])
+                                    raised_message=str(exc)[:300], match=match)
                 continue
             after = {n: args[names.index(n)] for n in self.check.spec.get("unchanged", []) if n in names}
-            yield VariantResult(mistake["id"], mistake["message"], value=value, after=after)
+            yield VariantResult(mistake["id"], mistake["message"], value=value, after=after, match=match)
 
     def gradient(self, case: Case, objective: str, position: int) -> Any | None:
         return _centered_gradient(getattr(self.rubric.reference, objective), reference_args(case), position)
 
 
+PRINT_HEAVY_BYTES = 100_000  # a timed call that printed this much spent its time printing
+
+
 def judge(rubric: Rubric | None, check: Check, cases: list[Case], outcomes: list[Outcome],
-          oracle: Oracle | None = None) -> CheckResult:
+          oracle: Oracle | None = None, printed: int = 0) -> CheckResult:
     """Decide every case of a check from what came back.
 
     Values are compared with the oracle's expected ones; a failing answer is
     compared with the check's known wrong variants, and the one that reproduces
     it on the most failing cases names the likely cause.  In a timing check, an
     answer a known slip explains counts as consistent for the speed verdict:
-    the slip is charged to the item that checks the values, not twice.
+    the slip is charged to the item that checks the values, not twice.  A timed
+    call that raised computed nothing, so it earns no speed credit here
+    (``reason == "slip_raised"`` asks the item pipeline to time it again on an
+    input where that code runs).  ``printed`` is how many bytes the item's calls
+    wrote to stdout and stderr: a slow timed call that printed that much is told so.
     """
     if oracle is None:
         assert rubric is not None
         oracle = ReferenceOracle(rubric, check)
-    spec = check.spec
-    tol = Tolerance(**spec.get("tolerance", {}))
-    timing = spec.get("timing")
-    value_ids = value_items(rubric, check) if rubric is not None else list(spec.get("value_items", []))
+    value_ids = value_items(rubric, check) if rubric is not None else list(check.spec.get("value_items", []))
     result = CheckResult(check)
-    matches: list[list[VariantResult]] = []
+    matches: list[list[tuple[VariantResult, bool]]] = []
     for case, outcome in zip(cases, outcomes):
-        result.stubbed = tuple(dict.fromkeys(result.stubbed + tuple(getattr(outcome, "callees", ()))))
-        names = part_names(spec["returns"])
+        callees = tuple(getattr(outcome, "callees", ()))
+        result.stubbed = tuple(dict.fromkeys(result.stubbed + callees))
         if outcome.status != "ok":
-            problem = _outcome_problem(check.function, outcome)
-            if timing and outcome.status == "timeout":
-                problem = _timeout_problem(spec, outcome, oracle.reference_seconds(case, math.inf), case)
-            found = []
-            if outcome.status == "error" and (not timing or _shape_error(outcome)):
-                found = _error_matches(oracle.iter_variants(case), outcome, first=bool(timing))
-            note = None
-            if timing and found and _shape_error(outcome) and outcome.seconds is not None:
-                # The same slip as in the value item, raised by NumPy on whole arrays: judge the speed.
-                slow = _timing_problem(spec, outcome, oracle.reference_seconds(case, math.inf), case)
-                if slow is None:
-                    problem, note = None, _consistent_note(check.function, value_ids, raised=True, fast=True)
-                    names_ok = tuple(Part(n, None) for n in names)
-                    result.cases.append(CaseResult(case, names_ok, None, None, note))
-                    matches.append([])
-                    continue
-                problem = slow
-            result.cases.append(CaseResult(case, tuple(Part(n, problem) for n in names), problem))
-            matches.append(found)
-            continue
-        expected, ref_seconds = oracle.expected(case)
-        parts = tuple(check_returned(outcome.value, expected, spec["returns"], tol))
-        mutated = _unchanged_problem(spec, case, outcome)
-        found: list[VariantResult] = []
-        note = None
-        problem = mutated
-        if not all(p.ok for p in parts) or mutated:
-            for variant in oracle.iter_variants(case):
-                if _variant_matches(outcome, variant, spec, tol):
-                    found.append(variant)
-                    if timing:
-                        break
-        if timing and problem is None and (found or all(p.ok for p in parts)):
-            # Values right, or wrong in a way a known slip explains: the speed decides.
-            problem = _timing_problem(spec, outcome, oracle.reference_seconds(case, ref_seconds), case)
-            if found:
-                parts, found = tuple(Part(p.name, None) for p in parts), []
-                note = _consistent_note(check.function, value_ids, fast=problem is None)
-        if all(p.ok for p in parts) and problem is None and "gradient_check" in spec:
-            parts = tuple(_gradient_parts(oracle, spec, case, outcome.value, parts))
-        if mutated and not found:
-            problem = mutated + _IN_PLACE_HINT.format(name=_mutated_name(spec, case, outcome))
-        result.cases.append(CaseResult(case, parts, problem, None, note))
+            one, found = _judge_failed_call(check, case, outcome, oracle, value_ids, printed)
+        else:
+            one, found = _judge_value(check, case, outcome, oracle, value_ids, printed)
+        result.cases.append(replace(one, callees=callees))
         matches.append(found)
     _name_causes(result, matches)
     return result
+
+
+def _judge_failed_call(check: Check, case: Case, outcome: Outcome, oracle: Oracle, value_ids: list[str],
+                       printed: int) -> tuple[CaseResult, list[tuple[VariantResult, bool]]]:
+    """A call that raised, hung, died or was not run: what went wrong, and which raising slip explains it."""
+    spec = check.spec
+    timing = spec.get("timing")
+    names = part_names(spec["returns"])
+    problem = _outcome_problem(check.function, outcome)
+    reason = "not_callable" if outcome.status == "missing" and outcome.detail else outcome.status
+    if timing and outcome.status == "timeout":
+        problem = _timeout_problem(spec, outcome, oracle.reference_seconds(case, math.inf), case, printed)
+    found: list[VariantResult] = []
+    if outcome.status == "error" and (not timing or _shape_error(outcome)):
+        found = _error_matches(oracle.iter_variants(case), outcome, first=bool(timing))
+    if timing and found:
+        # The same slip as in the value item, raised by NumPy on whole arrays: nothing was
+        # computed, so nothing was fast.  The pipeline may time it where that code runs.
+        where = ", ".join(value_ids) or "its own item"
+        problem = (f"{problem}. That is the error of a known slip, charged to item `{where}`; as it returned "
+                   f"nothing on the timed input, its speed could not be measured there")
+        reason, found = "slip_raised", []
+    one = CaseResult(case, tuple(Part(n, problem) for n in names), problem, reason=reason)
+    return one, [(v, True) for v in found]
+
+
+def _judge_value(check: Check, case: Case, outcome: Outcome, oracle: Oracle, value_ids: list[str],
+                 printed: int) -> tuple[CaseResult, list[tuple[VariantResult, bool]]]:
+    """A call that returned: its values, the arguments it must leave alone, its gradient and its speed."""
+    spec = check.spec
+    timing = spec.get("timing")
+    tol = Tolerance(**spec.get("tolerance", {}))
+    expected, ref_seconds = oracle.expected(case)
+    parts = tuple(check_returned(outcome.value, expected, spec["returns"], tol, bool(spec.get("strict_types"))))
+    mutated = _unchanged_problem(spec, case, outcome)
+    found: list[tuple[VariantResult, bool]] = []
+    note = None
+    problem, reason = mutated, ("mutated" if mutated else None)
+    if not all(p.ok for p in parts) or mutated:
+        for variant in oracle.iter_variants(case):
+            how = _variant_matches(outcome, variant, spec, tol, expected, case)
+            if how:
+                found.append((_with_factors(variant, outcome.value, expected, spec["returns"], tol, case), how == "exact"))
+                if timing:
+                    break
+    if timing and problem is None and (found or all(p.ok for p in parts)):
+        # Values right, or wrong in a way a known slip explains: the speed decides.
+        problem = _timing_problem(spec, outcome, oracle.reference_seconds(case, ref_seconds), case, printed)
+        reason = "slow" if problem else None
+        if found:
+            parts, found = tuple(Part(p.name, None) for p in parts), []
+            note = _consistent_note(check.function, value_ids, fast=problem is None)
+    if all(p.ok for p in parts) and problem is None and "gradient_check" in spec:
+        parts = tuple(_gradient_parts(oracle, spec, case, outcome.value, parts))
+    if mutated and not found:
+        problem = mutated + _IN_PLACE_HINT.format(name=_mutated_name(spec, case, outcome))
+    if reason is None and not all(p.ok for p in parts):
+        reason = next(p.reason for p in parts if not p.ok) or "value"
+    return CaseResult(case, parts, problem, None, note, reason=reason), found
+
+
+def retry_check(check: Check) -> Check | None:
+    """The timed check again on ``timing.retry_dims``: where a slip that raises on the timed input runs."""
+    dims = check.spec.get("timing", {}).get("retry_dims")
+    return Check(check.function, {**check.spec, "dims": dims, "literal_cases": []}) if dims else None
+
+
+def merge_retry(original: CaseResult, retried: CaseResult, function: str, value_ids: list[str]) -> CaseResult:
+    """The verdict of a timed case whose call raised a known slip's error, from its retry on another input."""
+    where = ", ".join(value_ids) or "its own item"
+    said = (f"Your `{function}()` raised the error of a known slip on the timed input ({_dims_text(original.case)}); "
+            f"that slip is charged to item `{where}` only. Its speed was measured instead on an input where that "
+            f"code runs ({_dims_text(retried.case)})")
+    if retried.ok:
+        return replace(original, parts=tuple(Part(p.name, None) for p in original.parts), problem=None,
+                       reason=None, note=said + ", and it is fine.")
+    return replace(original, parts=retried.parts, problem=retried.problem, reason=retried.reason,
+                   note=said + ":")
 
 
 _IN_PLACE_HINT = (": compute a new array ({name} = {name} - alpha * d{name}) "
@@ -279,42 +331,118 @@ _IN_PLACE_HINT = (": compute a new array ({name} = {name} - alpha * d{name}) "
 _SHAPE_ERROR = re.compile(r"not aligned|mismatch in its core dimension|could not be broadcast|shapes? \(")
 
 
-def _consistent_note(function: str, value_ids: list[str], raised: bool = False, fast: bool = True) -> str:
+def _consistent_note(function: str, value_ids: list[str], fast: bool = True) -> str:
     where = ", ".join(value_ids) or "its own item"
-    what = "raises the same error as a known slip" if raised else "returns wrong values, but a known slip explains them"
+    what = "returns wrong values, but a known slip explains them"
     verdict = "and the speed is fine" if fast else "and the speed is what fails it here"
     return (f"Your `{function}()` {what}; that is charged to item `{where}` only, "
             f"so this item judges its speed alone, {verdict}.")
 
 
-def _name_causes(result: CheckResult, matches: list[list[VariantResult]]) -> None:
-    """Give each failing case the known slip that explains the most failing cases (ties: rubric order)."""
+def _name_causes(result: CheckResult, matches: list[list[tuple[VariantResult, bool]]]) -> None:
+    """Give each failing case the known slip that explains the most failing cases; ties go to the
+    slip whose own value reproduced the answers (not only its family's rule), then to rubric order."""
     counts: dict[str, int] = {}
+    exact: dict[str, int] = {}
     order: dict[str, int] = {}
     for found in matches:
-        for rank, variant in enumerate(found):
+        for rank, (variant, is_exact) in enumerate(found):
             counts[variant.id] = counts.get(variant.id, 0) + 1
+            exact[variant.id] = exact.get(variant.id, 0) + int(is_exact)
             order.setdefault(variant.id, rank)
     if not counts:
         return
-    best = max(counts, key=lambda i: (counts[i], -order[i]))
+    best = max(counts, key=lambda i: (counts[i], exact[i], -order[i]))
     for index, (case, found) in enumerate(zip(result.cases, matches)):
         if case.ok or not found:
             continue
-        chosen = next((v for v in found if v.id == best), found[0])
+        chosen = next((v for v, _ in found if v.id == best), found[0][0])
         result.cases[index] = replace(case, diagnosis=chosen.message, diagnosis_id=chosen.id)
 
 
-def _variant_matches(outcome: Outcome, variant: VariantResult, spec: dict[str, Any], tol: Tolerance) -> bool:
-    """The variant reproduces the answer: the same values and the same arguments left changed."""
-    if variant.raised is not None:
+def _variant_matches(outcome: Outcome, variant: VariantResult, spec: dict[str, Any], tol: Tolerance,
+                     expected: Any, case: Case) -> str | None:
+    """``"exact"`` when the variant reproduces the answer (the same values and the same arguments
+    left changed), ``"family"`` when its family's rule does (any constant), else None."""
+    if variant.raised is None and same_value(outcome.value, variant.value, tol) and all(
+            name not in variant.after or same_value(after, variant.after[name], Tolerance(0.0, 0.0))
+            for name, after in zip(spec.get("unchanged", []), outcome.args_after)):
+        return "exact"
+    if variant.match and family_matches(variant.match, outcome.value, expected, spec["returns"], tol, case):
+        return "family"
+    return None
+
+
+def family_matches(rule: dict[str, Any], got: Any, expected: Any, returns: dict[str, Any], tol: Tolerance,
+                   case: Case) -> bool:
+    """A family of slips, as data: ``proportional`` (every numeric part is the right value times a
+    constant of its own, not all of them 1) or ``first_differs: PART`` (the list PART has the right
+    length but its first entry is wrong, as when a loop starts from the wrong point)."""
+    try:
+        if rule.get("proportional"):
+            # One number per part fits a factor per part whatever it is: the rule needs more.
+            informative = any(np.size(_named_part(expected, returns, n)) > 1 for n in part_names(returns))
+            factors = _factors(got, expected, returns, tol) if informative else None
+            return factors is not None and any(not math.isclose(f, 1.0, rel_tol=1e-6) for f in factors.values())
+        if "first_differs" in rule:
+            mine, right = _named_part(got, returns, rule["first_differs"]), _named_part(expected, returns, rule["first_differs"])
+            if mine is None or right is None or len(mine) != len(right) or not len(right):
+                return False
+            first = as_scalar(mine[0])
+            return first is not None and math.isfinite(first) and not same_value(first, right[0], tol)
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError):
         return False
-    if not same_value(outcome.value, variant.value, tol):
-        return False
-    for name, after in zip(spec.get("unchanged", []), outcome.args_after):
-        if name in variant.after and not same_value(after, variant.after[name], Tolerance(0.0, 0.0)):
-            return False
-    return True
+    return False
+
+
+def _named_part(value: Any, returns: dict[str, Any], name: str) -> Any:
+    names = part_names(returns)
+    if "tuple" in returns:
+        return value[names.index(name)] if isinstance(value, (tuple, list)) and len(value) == len(names) else None
+    if "dict" in returns:
+        return value.get(name) if isinstance(value, dict) else None
+    return value
+
+
+def _factors(got: Any, expected: Any, returns: dict[str, Any], tol: Tolerance) -> dict[str, float] | None:
+    """Each part's constant factor against the right value, or None when some part is not c times it."""
+    factors = {}
+    for name in part_names(returns):
+        mine, right = _named_part(got, returns, name), _named_part(expected, returns, name)
+        right_arr = np.asarray(right, dtype=np.float64)
+        mine_arr = np.asarray(mine, dtype=np.float64) if mine is not None else None
+        if mine_arr is None or mine_arr.shape != right_arr.shape or not np.all(np.isfinite(mine_arr)):
+            return None
+        scale = float(np.max(np.abs(right_arr))) if right_arr.size else 0.0
+        if scale <= tol.atol:
+            continue  # a zero part fits every factor
+        factor = float(np.vdot(mine_arr, right_arr) / np.vdot(right_arr, right_arr))
+        if abs(factor) < 1e-9:  # zeros are no divisor's doing
+            return None
+        if not np.allclose(mine_arr, factor * right_arr, rtol=tol.rtol * 10, atol=tol.atol * 10):
+            return None
+        factors[name] = factor
+    return factors or None
+
+
+def _with_factors(variant: VariantResult, got: Any, expected: Any, returns: dict[str, Any], tol: Tolerance,
+                  case: Case) -> VariantResult:
+    """The slip's message with ``{factors}`` filled in from the answer (``dw ×M/N, db ×1``)."""
+    if "{factors}" not in variant.message:
+        return variant
+    factors = _factors(got, expected, returns, tol) or {}
+    text = ", ".join(f"`{name}` ×{_factor_text(f, case.dims)}" for name, f in factors.items())
+    return replace(variant, message=variant.message.replace("{factors}", text or "a constant"))
+
+
+def _factor_text(factor: float, dims: dict[str, int]) -> str:
+    """A factor in the case's own terms when it is one (M, 1/N, M/N...), else as a number."""
+    names = {"1": 1.0, **{k: float(v) for k, v in dims.items()}}
+    for top, a in names.items():
+        for bottom, b in names.items():
+            if top != bottom and (top, bottom) != ("1", "1") and math.isclose(factor, a / b, rel_tol=1e-6):
+                return top if bottom == "1" else f"{top}/{bottom}"
+    return f"{factor:.4g}"
 
 
 def _error_matches(variants: Iterable[VariantResult], outcome: Outcome, first: bool = False) -> list[VariantResult]:
@@ -353,11 +481,12 @@ def _same(got: Any, wrong: Any, tol: Tolerance) -> bool:
         return (isinstance(got, (tuple, list)) and len(got) == len(wrong)
                 and all(_same(g, w, tol) for g, w in zip(got, wrong)))
     if isinstance(wrong, np.ndarray) and wrong.ndim > 0:
+        got, _ = coerce_array(got, wrong.shape)
         if not isinstance(got, np.ndarray) or got.shape != wrong.shape or got.dtype.kind not in "fiu":
             return False
         values = got.astype(np.float64)
         return bool(np.all(np.isfinite(values)) and np.allclose(values, wrong, rtol=tol.rtol, atol=tol.atol))
-    expected, scalar = as_scalar(wrong), as_scalar(got)
+    expected, (scalar, _) = as_scalar(wrong), coerce_scalar(got)
     if expected is None or scalar is None or not math.isfinite(scalar):
         return False
     return bool(np.isclose(scalar, expected, rtol=tol.rtol, atol=tol.atol))
@@ -365,6 +494,9 @@ def _same(got: Any, wrong: Any, tol: Tolerance) -> bool:
 
 def _outcome_problem(function: str, outcome: Outcome) -> str:
     if outcome.status == "missing":
+        if outcome.detail:  # the name exists but is bound to something that cannot be called
+            kind = outcome.detail.removeprefix("builtins.")
+            return f"{function} is {_article(kind)} {kind}, not a function: was the name reused for a value?"
         return f"your submission does not define {function}()"
     if outcome.status == "error":
         error = outcome.error or {}
@@ -377,11 +509,18 @@ def _outcome_problem(function: str, outcome: Outcome) -> str:
         return f"{function}() raised {kind}{where}: {str(error.get('message', ''))[:300]}"
     if outcome.status == "timeout":
         return f"{function}() {outcome.detail} (an endless loop, or a wait?)"
+    if outcome.status == "limit":
+        return (f"{function}() sent back {outcome.detail}, beyond what the grader accepts; "
+                "return plain numbers and NumPy arrays of the expected shape")
     if outcome.status == "died":
         if "wrote more than" in outcome.detail:
             return f"{function}() was stopped: {outcome.detail}"
         return f"{function}() ended the process instead of returning ({outcome.detail}); do not call exit() in graded code"
     return f"{function}() was not run: an earlier call of this item did not return"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _mutated_name(spec: dict[str, Any], case: Case, outcome: Outcome) -> str | None:
@@ -402,7 +541,7 @@ def _unchanged_problem(spec: dict[str, Any], case: Case, outcome: Outcome) -> st
     return f"the caller's {name} was changed by the call (before {fmt(case.args[name])}, after {fmt(after)})"
 
 
-def _timing_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: Case) -> str | None:
+def _timing_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: Case, printed: int = 0) -> str | None:
     """Too slow against a vectorized solution: the measured slowdown, and what vectorization means."""
     timing = spec.get("timing")
     if not timing or outcome.seconds is None:
@@ -411,18 +550,26 @@ def _timing_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: C
     if outcome.seconds > allowed:
         return (f"{spec['function']}() took {outcome.seconds:.3f} s on an input with {_dims_text(case)}, "
                 f"about {outcome.seconds / max(best, 1e-6):.0f}x the time of a vectorized solution "
-                f"({best:.3f} s; at most {allowed:.3f} s allowed). " + _VECTORIZE)
+                f"({best:.3f} s; at most {allowed:.3f} s allowed). " + _slow_cause(printed))
     return None
 
 
-def _timeout_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: Case) -> str:
+def _timeout_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: Case, printed: int = 0) -> str:
     """A timed call stopped at the time limit: at least that slow, which is the slowdown to report."""
     limit = re.search(r"within ([0-9.]+) s", outcome.detail)
     seconds = float(limit.group(1)) if limit else None
     took = f"more than {seconds:g} s" if seconds else "longer than the time limit"
     factor = f"over {seconds / max(best, 1e-6):.0f}x" if seconds else "many times"
     return (f"{spec['function']}() took {took} on an input with {_dims_text(case)} and was stopped: "
-            f"{factor} the time of a vectorized solution ({best:.3f} s). " + _VECTORIZE)
+            f"{factor} the time of a vectorized solution ({best:.3f} s). " + _slow_cause(printed))
+
+
+def _slow_cause(printed: int) -> str:
+    """Why a timed call was slow: printing, when it printed a lot, else loops."""
+    if printed >= PRINT_HEAVY_BYTES:
+        return (f"It printed {printed:,} bytes while it ran, and printing that much takes time of its own: "
+                f"remove the print calls from the function (or print only a summary) and the time is its code's")
+    return _VECTORIZE
 
 
 _VECTORIZE = ("It still loops over the examples or features in Python. Vectorization replaces the loops over "

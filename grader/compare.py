@@ -8,6 +8,7 @@ errors.  Return specs are the rubric's ``returns`` language.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ class Part:
 
     name: str
     problem: str | None
+    note: str | None = None  # said even when the part is right (a list judged as an array)
+    reason: str | None = None  # why it failed, as data: "nonfinite", "type", "shape", "value", ...
 
     @property
     def ok(self) -> bool:
@@ -62,57 +65,126 @@ def as_scalar(value: Any) -> float | None:
     """A float when ``value`` is a real scalar (Python, NumPy or 0-d array), else None."""
     if isinstance(value, bool) or isinstance(value, np.bool_):
         return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "fiu":
-        return float(value)
+    try:
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            return float(value)
+        if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "fiu":
+            return float(value)
+    except (OverflowError, ValueError):  # an int too large for a float is no number we can judge
+        return None
     return None
 
 
-def check_float(got: Any, expected: float, tol: Tolerance, name: str) -> str | None:
+def nonfinite_word(x: float) -> str:
+    """NaN and the infinities in words, for a student who may never have met ``nan`` printed."""
+    return "NaN" if x != x else ("infinity" if x > 0 else "minus infinity")
+
+
+def _numeric_list(value: Any) -> np.ndarray | None:
+    """A list or tuple of real numbers (nested evenly) as a float64 array, else None."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if array.dtype.kind not in "fiu" or array.dtype == object:
+        return None
+    return array.astype(np.float64)
+
+
+def coerce_scalar(got: Any, strict: bool = False) -> tuple[float | None, str | None]:
+    """``got`` as a number, and a note when it was an array-like that had to be converted."""
     scalar = as_scalar(got)
+    if scalar is not None or strict:
+        return scalar, None
+    array = got if isinstance(got, np.ndarray) else _numeric_list(got)
+    if isinstance(array, np.ndarray) and array.size == 1 and array.dtype.kind in "fiu":
+        kind = "a one-element array" if isinstance(got, np.ndarray) else f"a one-element {type(got).__name__}"
+        return float(array.reshape(-1)[0]), f"{kind} where a single number belongs; it was judged by its value (`float(...)` gives the number)"
+    return None, None
+
+
+def coerce_array(got: Any, shape: tuple[int, ...], strict: bool = False) -> tuple[Any, str | None]:
+    """``got`` as an array when it is an array-like of numbers (a list, a tuple, a number where one
+    entry is expected), and a note saying so; anything else is returned unchanged."""
+    if isinstance(got, np.ndarray) or strict:
+        return got, None
+    array = _numeric_list(got)
+    if array is not None:
+        return array, f"{describe_type(got)} where a NumPy array belongs; it was judged as an array (`np.array(...)` returns one)"
+    scalar = as_scalar(got)
+    if scalar is not None and math.prod(shape) == 1:
+        return np.full(shape, scalar), "a single number where a one-entry array belongs; it was judged as one"
+    return got, None
+
+
+def _float_part(got: Any, expected: float, tol: Tolerance, name: str, strict: bool = False) -> Part:
+    scalar, note = coerce_scalar(got, strict)
     if scalar is None:
-        hint = ""
+        hint, reason = "", "type"
         if isinstance(got, np.ndarray) and got.size == 1:
             hint = " (use float(...) or .item() to turn a one-element array into a number)"
         elif isinstance(got, np.ndarray):
-            hint = " (a single number was expected: did you forget to sum or average?)"
-        return f"{name} should be a float, got {describe_type(got)}{hint}"
-    if not np.isfinite(scalar):
-        return f"{name} is {scalar}, expected the finite value {fmt(expected)}"
-    if not np.isclose(scalar, expected, rtol=tol.rtol, atol=tol.atol):
+            hint, reason = " (a single number was expected: did you forget to sum or average?)", "shape"
+        return Part(name, f"{name} should be a float, got {describe_type(got)}{hint}", reason=reason)
+    note = f"{name} is {note}" if note else None
+    if not math.isfinite(scalar):
+        return Part(name, f"{name}: returned {nonfinite_word(scalar)}, expected the finite value {fmt(expected)}",
+                    note, "nonfinite")
+    if not _close(scalar, expected, tol):
         err = abs(scalar - expected)
         rel = err / abs(expected) if expected else float("inf")
-        return f"{name}: expected {fmt(expected)}, got {fmt(scalar)} (abs err {err:.2e}, rel err {rel:.2e})"
-    return None
+        return Part(name, f"{name}: expected {fmt(expected)}, got {fmt(scalar)} (abs err {err:.2e}, rel err {rel:.2e})",
+                    note, "value")
+    return Part(name, None, note)
 
 
-def check_array(got: Any, expected: np.ndarray, tol: Tolerance, name: str) -> str | None:
+def _close(got: float, expected: float, tol: Tolerance) -> bool:
+    with np.errstate(all="ignore"):
+        return bool(np.isclose(got, expected, rtol=tol.rtol, atol=tol.atol))
+
+
+def check_float(got: Any, expected: float, tol: Tolerance, name: str, strict: bool = False) -> str | None:
+    return _float_part(got, expected, tol, name, strict).problem
+
+
+def _array_part(got: Any, expected: np.ndarray, tol: Tolerance, name: str, strict: bool = False) -> Part:
+    got, note = coerce_array(got, expected.shape, strict)
+    note = f"{name} is {note}" if note else None
     if not isinstance(got, np.ndarray):
         if as_scalar(got) is not None and expected.size == 1:
-            return f"{name} should be an array of shape {expected.shape}, got a single number"
-        return f"{name} should be an array of shape {expected.shape}, got {describe_type(got)}"
+            return Part(name, f"{name} should be an array of shape {expected.shape}, got a single number", reason="type")
+        return Part(name, f"{name} should be an array of shape {expected.shape}, got {describe_type(got)}", reason="type")
     if got.shape != expected.shape:
-        return f"{name} has shape {got.shape}, expected {expected.shape}{_shape_hint(got.shape, expected.shape)}"
+        return Part(name, f"{name} has shape {got.shape}, expected {expected.shape}{_shape_hint(got.shape, expected.shape)}",
+                    note, "shape")
     if got.dtype.kind not in "fiu":
-        return f"{name} has dtype {got.dtype}, expected floating-point numbers"
+        return Part(name, f"{name} has dtype {got.dtype}, expected floating-point numbers", note, "type")
     values = got.astype(np.float64)
     bad = ~np.isfinite(values)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
-        return f"{name} contains {values[index]} at index {index}, expected finite values"
-    close = np.isclose(values, expected, rtol=tol.rtol, atol=tol.atol)
+        return Part(name, f"{name}: returned {nonfinite_word(float(values[index]))} at index {index} "
+                    f"({int(bad.sum())} of {bad.size} entries are NaN or infinite), expected finite values "
+                    f"such as {fmt(expected[index])} there", note, "nonfinite")
+    with np.errstate(all="ignore"):
+        close = np.isclose(values, expected, rtol=tol.rtol, atol=tol.atol)
     if close.all():
-        return None
-    err = np.abs(values - expected)
-    index = np.unravel_index(int(np.argmax(err)), err.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
+        return Part(name, None, note)
+    with np.errstate(all="ignore"):
+        err = np.abs(values - expected)
         rel = np.where(expected != 0, err / np.abs(expected), np.inf)
+    index = np.unravel_index(int(np.argmax(err)), err.shape)
     index_text = tuple(int(i) for i in index)
-    return (f"{name}: expected {fmt(expected)}, got {fmt(values)}; worst at index {index_text}: "
-            f"expected {fmt(expected[index])}, got {fmt(values[index])} "
-            f"(max abs err {err.max():.2e}, max rel err {float(np.max(rel)):.2e}; "
-            f"{int((~close).sum())} of {close.size} entries off)")
+    return Part(name, f"{name}: expected {fmt(expected)}, got {fmt(values)}; worst at index {index_text}: "
+                f"expected {fmt(expected[index])}, got {fmt(values[index])} "
+                f"(max abs err {err.max():.2e}, max rel err {float(np.max(rel)):.2e}; "
+                f"{int((~close).sum())} of {close.size} entries off)", note, "value")
+
+
+def check_array(got: Any, expected: np.ndarray, tol: Tolerance, name: str, strict: bool = False) -> str | None:
+    return _array_part(got, expected, tol, name, strict).problem
 
 
 def _shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
@@ -124,37 +196,49 @@ def _shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
     return ""
 
 
-def check_floats(got: Any, expected: list[float], tol: Tolerance, name: str) -> str | None:
+def _floats_part(got: Any, expected: list[float], tol: Tolerance, name: str, strict: bool = False) -> Part:
     if isinstance(got, np.ndarray) and got.ndim == 1:
         got = list(got)
     if not isinstance(got, (list, tuple)):
-        return f"{name} should be a list of floats, got {describe_type(got)}"
+        return Part(name, f"{name} should be a list of floats, got {describe_type(got)}", reason="type")
     if len(got) != len(expected):
-        return f"{name} has {len(got)} entries, expected {len(expected)}"
+        return Part(name, f"{name} has {len(got)} entries, expected {len(expected)}", reason="length")
+    notes = []
     for i, (g, e) in enumerate(zip(got, expected)):
-        problem = check_float(g, e, tol, f"{name}[{i}]")
-        if problem:
-            return problem
-    return None
+        part = _float_part(g, e, tol, f"{name}[{i}]", strict)
+        notes.append(part.note)
+        if part.problem:
+            return part
+    note = next((n for n in notes if n), None)
+    return Part(name, None, note)
 
 
-def check_returned(got: Any, expected: Any, spec: dict[str, Any], tol: Tolerance) -> list[Part]:
-    """Judge a whole return value; composite values give one part per element."""
+def check_floats(got: Any, expected: list[float], tol: Tolerance, name: str, strict: bool = False) -> str | None:
+    return _floats_part(got, expected, tol, name, strict).problem
+
+
+def check_returned(got: Any, expected: Any, spec: dict[str, Any], tol: Tolerance, strict: bool = False) -> list[Part]:
+    """Judge a whole return value; composite values give one part per element.
+
+    Values are judged, not container classes: a tuple or dict subclass is a tuple or a
+    dict, and (unless ``strict``) a list where an array belongs is judged as an array.
+    """
     if "tuple" in spec:
         specs = spec["tuple"]
         names = [_name(s, i) for i, s in enumerate(specs)]
         if not isinstance(got, (tuple, list)) or len(got) != len(specs):
             problem = f"should return a tuple of {len(specs)} values ({', '.join(names)}), got {_count(got)}"
-            return [Part(n, problem) for n in names]
-        return [Part(n, _check_one(g, e, s, tol, n)) for n, g, e, s in zip(names, got, expected, specs)]
+            return [Part(n, problem, reason="structure") for n in names]
+        return [_part(g, e, s, tol, n, strict) for n, g, e, s in zip(names, got, expected, specs)]
     if "dict" in spec:
         keys = list(spec["dict"])
         if not isinstance(got, dict):
-            return [Part(k, f"should return a dict with keys {', '.join(keys)}, got {describe_type(got)}") for k in keys]
-        return [Part(k, f"the dict has no key {k!r}" if k not in got else _check_one(got[k], expected[k], spec["dict"][k], tol, k))
-                for k in keys]
+            return [Part(k, f"should return a dict with keys {', '.join(keys)}, got {describe_type(got)}",
+                         reason="structure") for k in keys]
+        return [Part(k, f"the dict has no key {k!r}", reason="structure") if k not in got
+                else _part(got[k], expected[k], spec["dict"][k], tol, k, strict) for k in keys]
     name = _name(spec, 0)
-    return [Part(name, _check_one(got, expected, spec, tol, name))]
+    return [_part(got, expected, spec, tol, name, strict)]
 
 
 def part_names(spec: dict[str, Any]) -> list[str]:
@@ -173,17 +257,18 @@ def _count(got: Any) -> str:
 
 
 def _name(spec: dict[str, Any], index: int) -> str:
-    for key in ("float", "floats", "array", "like"):
+    """The output's name: a ``like`` result is named by ``name`` (the input it mirrors is not its name)."""
+    if "like" in spec:
+        return str(spec.get("name", "the result"))
+    for key in ("float", "floats", "array"):
         if key in spec:
             return str(spec[key])
     return f"value {index + 1}"
 
 
-def _check_one(got: Any, expected: Any, spec: dict[str, Any], tol: Tolerance, name: str) -> str | None:
-    if "float" in spec:
-        return check_float(got, float(expected), tol, name)
+def _part(got: Any, expected: Any, spec: dict[str, Any], tol: Tolerance, name: str, strict: bool) -> Part:
     if "floats" in spec:
-        return check_floats(got, [float(e) for e in expected], tol, name)
-    if isinstance(expected, np.ndarray):
-        return check_array(got, expected, tol, name)
-    return check_float(got, float(expected), tol, name)
+        return _floats_part(got, [float(e) for e in expected], tol, name, strict)
+    if "float" not in spec and isinstance(expected, np.ndarray):
+        return _array_part(got, expected, tol, name, strict)
+    return _float_part(got, float(expected), tol, name, strict)

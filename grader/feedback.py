@@ -91,7 +91,7 @@ def _check_blocks(item: Item, result: CheckResult, load: LoadResult | None, sing
                   stub_note: bool, causes: set[str]) -> list[Block]:
     fn = result.check.function
     failed = [c for c in result.cases if not c.ok]
-    notes = [Block("note", n) for n in dict.fromkeys(c.note for c in result.cases if c.note)]
+    notes = [Block("note", n) for n in dict.fromkeys(n for c in result.cases for n in c.notes)]
     if not failed:
         return ([] if single else [Block("check", f"PASS {fn}(): {_cases(result)}.")]) + notes
     blocks = [] if single else [Block("check", f"**FAIL {fn}()**: {_cases(result)}.")]
@@ -107,16 +107,19 @@ def _check_blocks(item: Item, result: CheckResult, load: LoadResult | None, sing
     elif cause:
         causes.add(cause)
         blocks.append(Block("cause", cause))
-    missing_def = shown.problem and "does not define" in shown.problem
-    if missing_def and load is not None and load.problems:
+    if shown.reason == "missing" and load is not None and load.problems:
         failures = "; ".join(f"{p.label}: {p.message}" for p in load.problems[:3])
         blocks.append(Block("note", "Cells that failed while loading (a definition there may be missing): "
                             + _code(failures)))
-    if stub_note and result.stubbed and not shown.problem:
-        callees = ", ".join(_code(f"{name}()") for name in result.stubbed)
+    if stub_note and shown.callees and shown.reason not in _NOT_RUN:
+        callees = ", ".join(_code(f"{name}()") for name in shown.callees)
         blocks.append(Block("note", f"{_code(fn + '()')} ran with the reference {callees}, so this item judges "
                             f"{_code(fn + '()')}'s own code; a bug in those functions is charged to their own items."))
     return blocks + notes
+
+
+# Reasons for which the function's own code did not run to an answer or an exception of its own.
+_NOT_RUN = frozenset({"missing", "not_callable", "timeout", "died", "not_run"})
 
 
 def _case_text(fn: str, case: CaseResult) -> str:

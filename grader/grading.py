@@ -8,8 +8,9 @@ in a helper is charged to the helper's item alone.
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ class GradeResult:
     seconds: float = 0.0
     stdout: str = ""
     stderr: str = ""
-    series: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    series: dict[str, dict[str, list[float | str]]] = field(default_factory=dict)
+    passed_functions: set[str] = field(default_factory=set)  # functions whose value checks all passed so far
 
     @property
     def score(self) -> float:
@@ -120,17 +122,31 @@ def _load_blocker(submission: Submission, load: execution.LoadResult) -> str | N
 
 def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: int,
                 load: execution.LoadResult, result: GradeResult) -> ItemResult:
+    """Plan every check's calls, run them in one child, judge them, then the follow-ups that need
+    another run: a failing case again with the student's own callees that passed their items,
+    and a timed call that raised a known slip's error again where that code runs."""
     plans = []
     for j, check in enumerate(item.checks):
         cases = generate_cases(check, seed, index, j)
         plans.append((check, cases, checks.build_calls(check, cases, checks.stub_names(rubric, check))))
     calls = [call for plan in plans for call in plan[2]]
+    printed = _printed(session)
     outcomes = execution.run_item(session, calls, _serve(rubric))
+    printed = _printed(session) - printed
     check_results, position = [], 0
-    for check, cases, plan_calls in plans:
+    for j, (check, cases, plan_calls) in enumerate(plans):
         chunk = outcomes[position:position + len(plan_calls)]
         position += len(plan_calls)
-        check_results.append(checks.judge(rubric, check, cases, chunk))
+        judged = checks.judge(rubric, check, cases, chunk, printed=printed)
+        judged = _with_own_callees(session, rubric, judged, result.passed_functions)
+        judged = _retry_timed(session, rubric, judged, seed, index, j)
+        check_results.append(judged)
+    for judged in check_results:
+        if "timing" not in judged.check.spec and all(
+                r.ok for r in check_results if r.check.function == judged.check.function):
+            result.passed_functions.add(judged.check.function)
+        elif "timing" not in judged.check.spec:
+            result.passed_functions.discard(judged.check.function)
     curve = _series(rubric, plans[0], outcomes)
     if curve:
         result.series[item.id] = curve
@@ -138,19 +154,91 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
                       timed_out=any(o.status == "timeout" for o in outcomes))
 
 
+def _printed(session: Session) -> int:
+    """Bytes the submission has written to stdout and stderr so far (counted, not only kept)."""
+    return session.stdout.total + session.stderr.total
+
+
+def _with_own_callees(session: Session, rubric: Rubric, judged: checks.CheckResult,
+                      passed: set[str]) -> checks.CheckResult:
+    """A case that failed with reference stand-ins is run again with the student's own versions
+    of the stand-ins it used that passed their own items; when it passes then, it earns the credit
+    (the student's helpers may accept inputs the reference's do not)."""
+    check = judged.check
+    if "timing" in check.spec or not session.alive:
+        return judged
+    retry = [(k, c) for k, c in enumerate(judged.cases)
+             if not c.ok and c.reason in ("error", "value", "type", "shape", "structure", "length", "nonfinite")
+             and set(c.callees) & passed]
+    if not retry:
+        return judged
+    cases = [c.case for _, c in retry]
+    stubs = checks.stub_names(rubric, check)
+    calls = [replace(call, stubs=tuple(s for s in call.stubs if s not in passed))
+             for call in checks.build_calls(check, cases, stubs)]
+    again = checks.judge(rubric, check, cases, execution.run_item(session, calls, _serve(rubric)))
+    for (k, first), second in zip(retry, again.cases):
+        if second.ok:
+            own = ", ".join(f"`{n}()`" for n in first.callees if n in passed)
+            judged.cases[k] = replace(second, note=(
+                f"Some cases failed with the reference's stand-ins for the functions `{check.function}()` calls; "
+                f"with your own {own}, which passed {'its' if ',' not in own else 'their'} own checks, they pass, "
+                f"so they get the credit."))
+    return judged
+
+
+def _retry_timed(session: Session, rubric: Rubric, judged: checks.CheckResult, seed: int,
+                 index: int, position: int) -> checks.CheckResult:
+    """A timed call that raised a known slip's error is timed again on ``timing.retry_dims``."""
+    again_check = checks.retry_check(judged.check)
+    raised = [k for k, c in enumerate(judged.cases) if c.reason == "slip_raised"]
+    if again_check is None or not raised or not session.alive:
+        return judged
+    cases = generate_cases(again_check, seed, index, position + 1000)[:len(raised)]
+    calls = checks.build_calls(again_check, cases, checks.stub_names(rubric, again_check))
+    printed = _printed(session)
+    outcomes = execution.run_item(session, calls, _serve(rubric))
+    again = checks.judge(rubric, again_check, cases, outcomes, printed=_printed(session) - printed)
+    value_ids = checks.value_items(rubric, judged.check)
+    for k, retried in zip(raised, again.cases):
+        judged.cases[k] = checks.merge_retry(judged.cases[k], retried, judged.check.function, value_ids)
+    return judged
+
+
 def _serve(rubric: Rubric) -> execution.CallbackServer:
-    """Reference callees for stubs; bounded so a student cannot make the grader work forever."""
+    """Reference stand-ins for stubs, bounded so a student cannot make the grader work forever, and
+    returning what a correct student function returns (NumPy scalars, see ``standin_value``)."""
     def serve(name: str, args: list, kwargs: dict) -> Any:
         size = sum(np.size(a) for a in list(args) + list(kwargs.values()) if isinstance(a, np.ndarray))
         if size > MAX_CALLBACK_ELEMENTS:
             raise ValueError(f"arguments with {size:,} numbers are more than the grader serves")
-        return getattr(rubric.reference, name)(*args, **kwargs)
+        with np.errstate(all="ignore"):
+            return standin_value(getattr(rubric.reference, name)(*args, **kwargs))
 
     return serve
 
 
-def _series(rubric: Rubric, plan: tuple, outcomes: list[execution.Outcome]) -> dict[str, list[float]]:
-    """A returned list of floats (a cost history) from the first case, with the reference's, for plots."""
+def standin_value(value: Any) -> Any:
+    """A reference result as a student's NumPy code returns it: Python floats become ``np.float64``
+    (so ``.item()``, ``.shape`` and ``np.isscalar`` work on it), inside tuples, lists and dicts too."""
+    if isinstance(value, float) and not isinstance(value, np.floating):
+        return np.float64(value)
+    if isinstance(value, tuple):
+        return tuple(standin_value(v) for v in value)
+    if isinstance(value, list):
+        return [standin_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: standin_value(v) for k, v in value.items()}
+    return value
+
+
+def _series(rubric: Rubric, plan: tuple, outcomes: list[execution.Outcome]) -> dict[str, list[float | str]]:
+    """A returned list of floats (a cost history) from the first case, with the reference's, for plots.
+
+    NaN and the infinities are written as the strings ``"nan"``, ``"inf"``, ``"-inf"``
+    (``float()`` reads them back): the report is strict JSON, and a diverging descent is
+    exactly what the plot must show.
+    """
     check, cases, _ = plan
     parts = check.returns.get("tuple", [check.returns])
     position = next((i for i, part in enumerate(parts) if "floats" in part), None)
@@ -162,10 +250,18 @@ def _series(rubric: Rubric, plan: tuple, outcomes: list[execution.Outcome]) -> d
         expected = expected[position]
         value = value[position] if isinstance(value, (tuple, list)) and len(value) == len(parts) else None
     try:
-        student = [float(v) for v in value][:10_000] if value is not None else []
-    except (TypeError, ValueError):
+        student = [json_number(v) for v in list(value)[:10_000]] if value is not None else []
+    except (TypeError, ValueError, OverflowError):
         student = []
-    return {"reference": [float(v) for v in expected], "student": student}
+    return {"reference": [json_number(v) for v in expected], "student": student}
+
+
+def json_number(value: Any) -> float | str:
+    """A number for strict JSON: finite floats as they are, NaN and infinities as strings."""
+    x = float(value)
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
 
 
 def grade_path(path: Path, rubric: Rubric, zygote: Zygote, limits: Limits) -> GradeResult:

@@ -8,6 +8,7 @@ the contract is never written.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -59,7 +60,20 @@ def build_report(result: GradeResult) -> dict[str, Any]:
             "grader_version": GRADER_VERSION,
         },
     }
+    report["extra_data"] = strict_json(report["extra_data"])
     return report
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with every NaN or infinity written as the string ``"nan"``, ``"inf"`` or ``"-inf"``
+    (``float()`` reads them back): the report is strict JSON, whatever a student's code returned."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    return value
 
 
 def empty_report(rubric: Rubric, reason: str, student: str = "") -> dict[str, Any]:

@@ -139,10 +139,19 @@ def build_pack(rubric: Any, seed: int = PACK_SEED) -> dict[str, Any]:
 
 def _pack_check(rubric: Any, check: Check, seed: int, item_index: int, check_index: int) -> dict[str, Any]:
     spec = check.spec
-    small = {k: spec[k] for k in ("function", "returns", "tolerance", "unchanged", "timing") if k in spec}
+    small = {k: spec[k] for k in ("function", "returns", "tolerance", "unchanged", "timing", "strict_types") if k in spec}
     if "timing" in spec:
         small["value_items"] = checks.value_items(rubric, check)
-    cases = generate_cases(check, seed, item_index, check_index)
+    packed = {"function": check.function, "spec": small,
+              "cases": _pack_cases(rubric, check, generate_cases(check, seed, item_index, check_index), seed)}
+    again = checks.retry_check(check)
+    if again is not None:  # where a slip that raises on the timed input is timed instead
+        packed["retry"] = _pack_cases(rubric, again, generate_cases(again, seed, item_index, check_index + 1000), seed)
+    return packed
+
+
+def _pack_cases(rubric: Any, check: Check, cases: list[Case], seed: int) -> list[dict[str, Any]]:
+    spec = check.spec
     packed = []
     for case in cases:
         args, stored = _pack_args(check, case, seed)
@@ -151,7 +160,7 @@ def _pack_check(rubric: Any, check: Check, seed: int, item_index: int, check_ind
         expected, _ = oracle.expected(case)
         variants = []
         for v in oracle.variants(case):
-            entry: dict[str, Any] = {"id": v.id, "message": v.message}
+            entry: dict[str, Any] = {"id": v.id, "message": v.message, **({"match": v.match} if v.match else {})}
             if v.raised is not None:
                 entry.update(raised=v.raised, raised_message=v.raised_message)
             else:
@@ -162,7 +171,7 @@ def _pack_check(rubric: Any, check: Check, seed: int, item_index: int, check_ind
         if "timing" in spec:
             one["timing"] = _calibrate(oracle, case)
         packed.append(one)
-    return {"function": check.function, "spec": small, "cases": packed}
+    return packed
 
 
 def _pack_args(check: Check, case: Case, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -239,7 +248,7 @@ class PackOracle(Oracle):
             self._variants[case.number] = [
                 VariantResult(v["id"], v["message"], value=decode(v.get("value")), raised=v.get("raised"),
                               raised_message=v.get("raised_message", ""),
-                              after={k: decode(a) for k, a in v.get("after", {}).items()})
+                              after={k: decode(a) for k, a in v.get("after", {}).items()}, match=v.get("match"))
                 for v in self.cases[case.number]["variants"]]
         return self._variants[case.number]
 
@@ -350,10 +359,26 @@ def _check_item(session: Any, run: ItemCheck, item: Item, entries: list[dict[str
     for check, cases, entry, calls in plans:
         chunk = outcomes[position:position + len(calls)]
         position += len(calls)
-        run.results.append(checks.judge(None, check, cases, chunk, oracle=PackOracle(entry["cases"])))
+        judged = checks.judge(None, check, cases, chunk, oracle=PackOracle(entry["cases"]))
+        run.results.append(_retry_timed(session, judged, entry))
     run.score = item_score(item, run.results)
     run.status = "passed" if run.score >= item.points - 1e-9 else "failed"
     run.blocks = item_blocks(item, run.results, load, stub_note=False)
+
+
+def _retry_timed(session: Any, judged: CheckResult, entry: dict[str, Any]) -> CheckResult:
+    """As in grading: a timed call that raised a known slip's error is timed on the pack's retry input."""
+    raised = [k for k, c in enumerate(judged.cases) if c.reason == "slip_raised"]
+    if not raised or not entry.get("retry") or not session.alive:
+        return judged
+    packed = entry["retry"][:len(raised)]
+    cases = [Case({k: decode(v) for k, v in c["args"].items()}, dict(c["dims"]), c["number"]) for c in packed]
+    outcomes = execution.run_item(session, checks.build_calls(judged.check, cases, ()), _refuse)
+    again = checks.judge(None, judged.check, cases, outcomes, oracle=PackOracle(packed))
+    value_ids = list(judged.check.spec.get("value_items", []))
+    for k, retried in zip(raised, again.cases):
+        judged.cases[k] = checks.merge_retry(judged.cases[k], retried, judged.check.function, value_ids)
+    return judged
 
 
 def _callees(cells: Any) -> dict[str, set[str]]:

@@ -79,9 +79,16 @@ def sigmoid(z: Number) -> Number:
     return s
 
 
-def forward_single(w: np.ndarray, b: float, x: np.ndarray) -> float:
-    """ŷ = σ(w·x + b) for one example x of shape (N,)."""
-    z = np.dot(w, x) + b
+def forward_single(w: np.ndarray, b: float, x: np.ndarray) -> Number:
+    """ŷ = σ(w·x + b) for one example x of shape (N,).
+
+    Also for a matrix of examples, one per row (M, N) or per column (N, M), as a student's
+    ``np.dot`` version accepts: as a stand-in for theirs it must not refuse what theirs takes.
+    """
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    rows = x.ndim < 2 or x.shape[-1] == w.shape[0]
+    z = (np.dot(x, w) if rows else np.dot(w, x)) + b
     return sigmoid(z)
 
 

@@ -142,6 +142,12 @@ def gradients_divided_by_n(w, b, X, y):
     return _scaled_gradients(w, b, X, y, M / N, M / N)
 
 
+def gradients_dw_divided_by_n(w, b, X, y):
+    """dw averaged over the N features, db over the M examples (one of a family: any wrong constant)."""
+    M, N = X.shape
+    return _scaled_gradients(w, b, X, y, M / N, 1.0)
+
+
 def gradients_sign_flipped(w, b, X, y):
     """dz = y - ŷ instead of ŷ - y: the gradient points uphill."""
     return _scaled_gradients(w, b, X, y, -1.0, -1.0)

@@ -24,7 +24,7 @@ def test_float_outside_tolerance_says_expected_and_got():
 @pytest.mark.parametrize("value, hint", [(np.array([0.5]), "one-element array"), (np.ones(3), "sum or average"),
                                          (True, "float"), ("0.5", "str"), (None, "None")])
 def test_float_of_wrong_type_is_named(value, hint):
-    msg = check_float(value, 0.5, TOL, "db")
+    msg = check_float(value, 0.5, TOL, "db", strict=True)
     assert msg is not None and msg.startswith("db should be a float") and hint in msg
 
 
