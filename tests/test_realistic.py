@@ -22,6 +22,7 @@ import pytest
 from grader.grading import grade_path, limits_for
 from grader.report import build_report, write_report
 from grader.rubric import Rubric
+from grader.sandbox import Zygote
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "tests" / "submissions" / "realistic"
@@ -33,7 +34,7 @@ NON_UTF8_FILE = b"logreg2_Jos\xe9_N\xfa\xf1ez.py"
 NON_UTF8_FOLDER = b"Garc\xeda, Jos\xe9"
 
 
-def grade_file(path: Path, rubric: Rubric, zygote, out: Path) -> dict:
+def grade_file(path: Path, rubric: Rubric, zygote: Zygote, out: Path) -> dict:
     """Grade as `grade --out` does: build, validate, and write the strict-JSON report."""
     result = grade_path(path, rubric, zygote, limits_for(rubric))
     report = build_report(result)
@@ -55,7 +56,9 @@ def wrong_items(report: dict, label: dict, rubric: Rubric) -> dict[str, str]:
     return wrong
 
 
-def check(path: Path, label: dict, rubric: Rubric, zygote, out: Path, times: dict[str, float], key: str) -> None:
+def check(path: Path, label: dict, rubric: Rubric, zygote: Zygote, out: Path, times: dict[str, float],
+          key: str) -> None:
+    """Grade one file and assert its label, naming every item that came out wrong and why."""
     started = time.monotonic()
     report = grade_file(path, rubric, zygote, out)
     times[key] = time.monotonic() - started
@@ -90,7 +93,7 @@ def test_file_name_that_is_not_utf8(source, logreg2_rubric, shared_zygote, gradi
           grading_times, f"non-UTF-8 file name/{source}")
 
 
-@pytest.mark.parametrize("source", ["bom_crlf_notepad.py", "bug_loss_no_minus.ipynb"])
+@pytest.mark.parametrize("source", ["windows_crlf.py", "bug_loss_no_minus.ipynb"])
 def test_folder_name_that_is_not_utf8(source, logreg2_rubric, shared_zygote, grading_times, tmp_path):
     folder = Path(os.fsdecode(bytes(tmp_path) + b"/" + NON_UTF8_FOLDER))
     (folder / "week 3").mkdir(parents=True)
