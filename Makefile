@@ -23,6 +23,12 @@ grade: venv
 test: venv
 	$(PY) -m pytest -q tests
 
+# The property-based tests with Hypothesis' larger profile: up to 100 examples a property, shrunk to a
+# minimal failing one (`make test` runs a few in a fixed order, without shrinking).
+.PHONY: test-properties
+test-properties: venv
+	LOGREG2_HYPOTHESIS_PROFILE=thorough $(PY) -m pytest -q tests/test_properties.py
+
 # Gradescope autograder zip: setup.sh, run_autograder, grader/, reference/, rubrics/, locks.
 .PHONY: gradescope
 gradescope: venv
