@@ -14,7 +14,7 @@ from pathlib import Path
 from grader.grading import GradeResult, grade_path, limits_for
 from grader.report import build_report, dumps, validate, write_report
 from grader.rubric import RubricError, load_rubric
-from grader.sandbox import Zygote
+from grader.sandbox import SandboxUnusable, Zygote
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             return _batch(args)
         if args.command == "merge":
             return _merge(args)
-    except RubricError as exc:
+    except (RubricError, SandboxUnusable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 2

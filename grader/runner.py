@@ -16,11 +16,15 @@ process a submission leaves behind is re-parented to it and killed on request.
 from __future__ import annotations
 
 import ctypes
+import importlib
+import importlib.util
 import json
 import os
 import resource
+import select
 import signal
 import socket
+import stat
 import sys
 import time
 from typing import Any
@@ -55,6 +59,10 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 FORK_RETRY_SECONDS = 10.0
 _fork_retry_seconds = FORK_RETRY_SECONDS  # at most half the call limit, once confined
 _libc = ctypes.CDLL(None, use_errno=True)
+_MAX_COVERED_FOLDERS = 16
+PROBE_SECONDS = 60.0
+# What the zygote's start check imports as the sandbox user: NumPy loads these lazily, on first use.
+_SANDBOX_IMPORTS = ("numpy.random", "numpy.fft", "numpy.polynomial", "numpy.linalg", "matplotlib.pyplot")
 
 
 def _preload() -> None:
@@ -117,7 +125,7 @@ def _confine(config: dict[str, Any]) -> dict[str, Any]:
     private_ipc = _private_ipc(report)
     uid, gid = config.get("uid"), config.get("gid")
     if os.geteuid() == 0:
-        reason = _private_mounts(config["scratch"], uid, gid, int(config["limits"]["scratch_mb"]))
+        reason = _private_mounts(config["scratch"], uid, gid, int(config["limits"]["scratch_mb"]), config["read_only"])
         report["mounts"] = reason or "private: everything read-only but a size-capped tmpfs scratch folder"
     os.chdir(config["scratch"])
     # Landlock first: its rules are opened with the grader's rights, so folders the
@@ -201,10 +209,12 @@ def _drop_capabilities() -> None:
         os._exit(1)  # never run student code with capabilities it could use
 
 
-def _private_mounts(scratch: str, uid: int | None, gid: int | None, scratch_mb: int) -> str | None:
+def _private_mounts(scratch: str, uid: int | None, gid: int | None, scratch_mb: int,
+                    readable: list[str]) -> str | None:
     """As root: a mount namespace of the submission's own, where every mount is read-only,
-    the scratch folder is a fresh tmpfs of ``scratch_mb`` and /proc shows only the
-    sandbox user's processes.
+    the scratch folder is a fresh tmpfs of ``scratch_mb``, /proc shows only the
+    sandbox user's processes, and the sandbox user can reach every ``readable`` folder
+    (the venv) even inside a checkout it cannot enter (see ``_make_reachable``).
 
     This confines writes and caps disk use (including files unlinked while open,
     which no folder scan sees) even where Landlock is missing, and hides other
@@ -217,6 +227,7 @@ def _private_mounts(scratch: str, uid: int | None, gid: int | None, scratch_mb: 
         return "no mount namespace (cannot make mounts private)"
     failed = [target for target, flags in _mount_points()
               if _mount(None, target, MS_REMOUNT | MS_BIND | MS_RDONLY | flags) is not None]
+    unreachable = _make_reachable([*readable, scratch], uid, gid) if uid is not None else None
     owner = f",uid={uid},gid={gid}" if uid is not None else ""
     options = f"size={scratch_mb}m,nr_inodes=20000,mode=0700{owner}"
     reason = _mount("tmpfs", scratch, MS_NOSUID | MS_NODEV, "tmpfs", options)
@@ -226,6 +237,151 @@ def _private_mounts(scratch: str, uid: int | None, gid: int | None, scratch_mb: 
         return "other processes stay visible in /proc"
     if failed:
         return f"{len(failed)} mount(s) stayed writable: {', '.join(failed[:5])}"
+    return unreachable
+
+
+def _make_reachable(paths: list[str], uid: int, gid: int) -> str | None:
+    """Let ``uid`` reach every one of ``paths`` whose ancestors it cannot enter (a checkout
+    in /root or in a ``mktemp -d`` folder, with its venv inside): each closed ancestor gets
+    a read-only tmpfs (mode 0755) that holds only the way down to those paths, each bound
+    back read-only.
+
+    Nothing else of a closed folder becomes visible (a checkout's reference/ stays
+    hidden), and only in this mount namespace: the grader sees no change.  A path
+    that is itself closed stays closed; the zygote's start check reports it.
+    """
+    wanted = sorted({p for path in paths if os.path.exists(path)
+                     for p in (os.path.abspath(path), os.path.realpath(path))})
+    for _ in range(_MAX_COVERED_FOLDERS):
+        closed = next((folder for folder in (_closed_ancestor(p, uid, gid) for p in wanted) if folder), None)
+        if closed is None:
+            return None
+        reason = _cover(closed, [p for p in wanted if p.startswith(closed.rstrip("/") + "/")])
+        if reason is not None:
+            return f"{closed} stays closed to the sandbox user ({reason})"
+    return f"more than {_MAX_COVERED_FOLDERS} folders on the way to the Python installation are closed to the sandbox user"
+
+
+def _closed_ancestor(path: str, uid: int, gid: int) -> str | None:
+    """The outermost folder above ``path`` that ``uid`` (with ``gid``, no other groups) cannot enter."""
+    parts = path.strip("/").split("/")[:-1]
+    for depth in range(len(parts) + 1):
+        folder = "/" + "/".join(parts[:depth])
+        try:
+            info = os.stat(folder)
+        except OSError:
+            return None
+        if not _can_enter(info, uid, gid):
+            return folder
+    return None
+
+
+def _can_enter(info: os.stat_result, uid: int, gid: int) -> bool:
+    if info.st_uid == uid:
+        return bool(info.st_mode & 0o100)
+    if info.st_gid == gid:
+        return bool(info.st_mode & 0o010)
+    return bool(info.st_mode & 0o001)
+
+
+def _cover(closed: str, below: list[str]) -> str | None:
+    """Mount the tmpfs over ``closed`` and bind the outermost of ``below`` back into it."""
+    outermost = [p for p in below if not any(p.startswith(q + "/") for q in below)]
+    if closed == "/" or not outermost:
+        return "it cannot be covered"
+    handles: dict[str, int] = {}
+    try:
+        for path in outermost:
+            handles[path] = os.open(path, os.O_PATH | os.O_CLOEXEC)  # before the tmpfs hides it
+        reason = _mount("tmpfs", closed, MS_NOSUID | MS_NODEV, "tmpfs", "size=1m,nr_inodes=4096,mode=0755")
+        if reason is not None:
+            return reason
+        for path, handle in handles.items():
+            reason = _bind_back(closed, path, handle)
+            if reason is not None:
+                return reason
+    except OSError as exc:
+        return str(exc)
+    finally:
+        for handle in handles.values():
+            os.close(handle)
+    return _mount(None, closed, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _bind_back(closed: str, path: str, handle: int) -> str | None:
+    """Recreate ``path`` inside the tmpfs on ``closed`` and bind the original (``handle``) there, read-only."""
+    folder = closed.rstrip("/")
+    for part in path[len(folder) + 1:].split("/")[:-1]:
+        folder += "/" + part
+        if not os.path.isdir(folder):
+            os.mkdir(folder)
+            os.chmod(folder, 0o755)
+    if stat.S_ISDIR(os.fstat(handle).st_mode):
+        os.mkdir(path)
+        os.chmod(path, 0o755)
+    else:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o644))
+    flags = MS_NOSUID | MS_NODEV | (MS_NOEXEC if os.fstatvfs(handle).f_flag & os.ST_NOEXEC else 0)
+    return (_mount(f"/proc/self/fd/{handle}", path, MS_BIND | MS_REC)
+            or _mount(None, path, MS_REMOUNT | MS_BIND | MS_RDONLY | flags))
+
+
+def _probe(config: dict[str, Any]) -> str | None:
+    """Confine a child exactly as a submission's mainline and import there what submissions
+    may use: why it could not (None when it could), so the grader refuses to start rather
+    than score correct work 0."""
+    names = [name for name in _SANDBOX_IMPORTS if _installed(name)]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        try:
+            _confine(config)
+            answer = "ok " + (_unimportable(names) or "")
+        except BaseException as exc:  # noqa: BLE001 (any failure to confine is the answer)
+            answer = f"ok the sandbox could not be set up ({type(exc).__name__}: {exc})"
+        os.write(write_end, answer.encode()[:4096])
+        os._exit(0)
+    os.close(write_end)
+    answer = b""
+    give_up = time.monotonic() + PROBE_SECONDS
+    while time.monotonic() < give_up and select.select([read_end], [], [], max(0.0, give_up - time.monotonic()))[0]:
+        chunk = os.read(read_end, 4096)
+        if not chunk:
+            break
+        answer += chunk
+    os.close(read_end)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    if not answer.startswith(b"ok "):
+        return f"a confined process did not answer within {PROBE_SECONDS:g} s"
+    return answer[3:].decode("utf-8", "replace") or None
+
+
+def _installed(name: str) -> bool:
+    """Whether the grader's own Python has ``name`` (a missing optional package is not the sandbox's fault)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+
+
+def _unimportable(names: list[str]) -> str | None:
+    """The first of ``names`` this process cannot import, or whose file it cannot read, with why."""
+    for name in names:
+        try:
+            path = getattr(importlib.import_module(name), "__file__", None)
+            if path is None:  # a folder it may not list imports as an empty namespace package
+                return f"{name} (its folder cannot be read)"
+            with open(path, "rb") as f:  # imported by the zygote already: still readable here?
+                f.read(1)
+        except Exception as exc:  # noqa: BLE001 (why it failed is the answer)
+            return f"{name} ({type(exc).__name__}: {exc})"
     return None
 
 
@@ -497,6 +653,8 @@ def zygote_main(control_fd: int) -> None:
             for fd in fds:
                 os.close(fd)
             reply = {"pid": pid}
+        elif command["op"] == "probe":
+            reply = {"unusable": _probe(command)}
         else:
             keep = _ancestors(int(command["keep"]), os.getpid()) if command.get("keep") else set()
             reply = {"killed": _sweep(keep)}

@@ -98,6 +98,23 @@ def sandbox_identity() -> tuple[int, int] | None:
     return None
 
 
+class SandboxUnusable(RuntimeError):
+    """Confined student code cannot import what submissions may use; the message says what to do."""
+
+
+def _unusable_advice(reason: str, identity: tuple[int, int] | None) -> str:
+    """One line for the instructor: what the sandbox could not import, and how to fix it."""
+    if identity is None:
+        return (f"the sandbox cannot import {reason}, so every submission would fail: install the packages "
+                f"inside {sys.prefix} (student code may read only the Python installation and grader/)")
+    try:
+        user = pwd.getpwuid(identity[0]).pw_name
+    except KeyError:
+        user = f"uid {identity[0]}"
+    return (f"the sandbox user {user} cannot import {reason}, so every submission would fail: make {sys.prefix} "
+            f"readable by {user} (chmod -R a+rX {sys.prefix}) or build the venv where it can read it, and run again")
+
+
 def _readable_roots() -> list[str]:
     """What the child may read: the Python installation and system libraries, nothing of ours."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(RUNNER.parent), "/usr", "/lib", "/lib64",
@@ -141,6 +158,21 @@ class Zygote:
         self._control = ours
         if self._request_line() != {"op": "ready"}:
             raise RuntimeError("the sandbox zygote did not start")
+        self._check_imports()
+
+    def _check_imports(self) -> None:
+        """Refuse to grade where confined student code cannot import what submissions may use
+        (a venv the sandbox user cannot read): every report would score correct work 0."""
+        scratch = make_scratch()
+        try:
+            assert self._control is not None
+            self._control.sendall(json.dumps({**self._config(scratch, Limits()), "op": "probe"}).encode())
+            unusable = self._request_line().get("unusable")
+        finally:
+            _remove_tree(scratch)
+        if unusable:
+            self.close()
+            raise SandboxUnusable(_unusable_advice(unusable, self.identity))
 
     def _request_line(self) -> dict[str, Any]:
         assert self._control is not None
@@ -166,14 +198,7 @@ class Zygote:
             _enlarge_buffer(end)
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        config = {
-            "op": "spawn", "scratch": str(scratch), "read_only": _readable_roots(),
-            "uid": self.identity[0] if self.identity else None,
-            "gid": self.identity[1] if self.identity else None,
-            "limits": {"cpu_seconds": limits.cpu_seconds, "memory_mb": limits.memory_mb,
-                       "processes": limits.processes, "file_mb": limits.file_mb,
-                       "open_files": limits.open_files, "scratch_mb": limits.scratch_mb},
-        }
+        config = self._config(scratch, limits)
         socket.send_fds(self._control, [json.dumps(config).encode()], [child_end.fileno(), out_w, err_w])
         child_end.close()
         os.close(out_w)
@@ -181,6 +206,17 @@ class Zygote:
         pid = self._request_line()["pid"]
         self._session = Session(self, pid, grader_end, out_r, err_r, scratch, limits)
         return self._session
+
+    def _config(self, scratch: Path, limits: Limits) -> dict[str, Any]:
+        """What the zygote needs to confine a session: the start check confines its probe the same way."""
+        return {
+            "op": "spawn", "scratch": str(scratch), "read_only": _readable_roots(),
+            "uid": self.identity[0] if self.identity else None,
+            "gid": self.identity[1] if self.identity else None,
+            "limits": {"cpu_seconds": limits.cpu_seconds, "memory_mb": limits.memory_mb,
+                       "processes": limits.processes, "file_mb": limits.file_mb,
+                       "open_files": limits.open_files, "scratch_mb": limits.scratch_mb},
+        }
 
     def sweep(self, keep: int | None = None) -> int:
         """Kill every process of the current submission except the chain leading to ``keep``.

@@ -368,13 +368,18 @@ def _reference_stays_hidden(graded: Graded, arena: Arena) -> None:
     """Only command lines of the sandbox's own processes can be read; the reference, the rubric,
     other processes' environments and working folders cannot."""
     lines = graded.stdout.splitlines()
-    assert f"denied {PROJECT_ROOT}/reference/logreg2.py PermissionError" in lines
-    assert f"denied {PROJECT_ROOT}/rubrics/logreg2.json PermissionError" in lines
+    # PermissionError, or FileNotFoundError where the checkout's folder is closed to the sandbox
+    # user and its mount namespace shows only the venv and grader/ of it
+    denied = {line[len("denied "):].rsplit(" ", 1)[0] for line in lines if line.startswith("denied ")}
+    assert {f"{PROJECT_ROOT}/reference/logreg2.py", f"{PROJECT_ROOT}/rubrics/logreg2.json"} <= denied
     assert "import failed: ModuleNotFoundError" in lines
-    read = [line for line in lines if line.startswith("READ ")]
-    assert all(line.split()[1].endswith("/cmdline") for line in read), read
+    # Records are "READ<tab>path<tab>bytes<tab>text".  Only the first 32 KB a session prints are
+    # kept, and as an ordinary user every process's command line is readable: the last record
+    # kept may be cut, even inside its path, so only records that reached their byte count count.
+    read = [fields for fields in (line.split("\t", 3) for line in lines if line.startswith("READ\t")) if len(fields) > 2]
+    assert all(fields[1].endswith("/cmdline") for fields in read), read
     if "private" in graded.report["extra_data"]["isolation"].get("mounts", ""):  # /proc with hidepid
-        assert all("runner.py" in line for line in read), read
+        assert all("runner.py" in fields[3] for fields in read if len(fields) > 3), read
 
 
 def _stubs_serve_callees_only(graded: Graded, arena: Arena) -> None:

@@ -72,7 +72,8 @@ def _hunt():
     for place in places:
         try:
             with open(place, "rb") as f:
-                print("READ", place, f.read(200000).decode("utf-8", "replace").replace("\n", " ")[:300])
+                data = f.read(200000)
+            print("READ", place, len(data), data.decode("utf-8", "replace").replace("\n", " ")[:300], sep="\t")
         except OSError as exc:
             print("denied", place, type(exc).__name__)
     for module in list(_sys.modules.values()):
