@@ -224,3 +224,31 @@ def test_the_self_check_times_a_raising_slip_where_its_code_runs(shared_zygote):
     assert by_id["gradients_vectorized"].status == "failed"
     timed = by_id["vectorization"]
     assert timed.passed and timed.results[0].cases[0].note, selfcheck.format_run(run)  # timed on the retry input
+
+
+def _odd_values() -> list:
+    """What the protocol can hand the grader: every plain type, at its edges."""
+    from grader.protocol import Unsupported
+
+    deep: object = 1.0
+    for _ in range(30):
+        deep = [deep]
+    return [math.nan, math.inf, -math.inf, 1e308, 5e-324, 2 ** 62, -(2 ** 62), 0, True, None, "0.5", "",
+            np.float16(0.5), np.int8(3), np.bool_(True), np.array(math.nan), np.array([]), np.zeros((0, 3)),
+            np.ones((2, 2, 2)), np.array([True, False]), np.full(3, np.inf), np.arange(3, dtype=np.uint8),
+            [], [math.nan], [[1.0, 2.0], [3.0]], (1.0,), (math.nan, math.inf, []), {}, {"dJ_dv": math.nan},
+            {"dJ_dv": [1.0]}, deep, Unsupported("builtins.object"), (np.ones(3), Unsupported("x"), [math.nan])]
+
+
+@pytest.mark.parametrize("value", _odd_values(), ids=lambda v: type(v).__name__)
+def test_no_returned_value_makes_judging_raise(value, logreg2_rubric):
+    """Every check of the rubric judges the value (and a tuple of it) without raising, and says why it fails."""
+    for index, item in enumerate(logreg2_rubric.items):
+        for j, check in enumerate(item.checks):
+            if "timing" in check.spec:
+                continue
+            case = generate_cases(check, 3, index, j)[0]
+            for got in (value, (value, value), (value, value, value)):
+                after = tuple(got for _ in check.spec.get("unchanged", []))
+                result = checks.judge(logreg2_rubric, check, [case], [Outcome("ok", value=got, args_after=after)])
+                assert not result.ok and result.cases[0].reason, (check.function, got)
