@@ -2,7 +2,7 @@
 
 Exit status 0 whenever a report was written (even a zero score); 2 with one line
 on standard error when the grader itself cannot grade (unknown assignment,
-invalid rubric).
+invalid rubric, a sandbox that cannot import NumPy or Matplotlib).
 """
 
 from __future__ import annotations
