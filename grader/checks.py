@@ -319,6 +319,9 @@ def merge_retry(original: CaseResult, retried: CaseResult, function: str, value_
     said = (f"Your `{function}()` raised the error of a known slip on the timed input ({_dims_text(original.case)}); "
             f"that slip is charged to item `{where}` only. Its speed was measured instead on an input where that "
             f"code runs ({_dims_text(retried.case)})")
+    if retried.reason in ("error", "slip_raised"):
+        return replace(original, note=(f"Your `{function}()` raised on the timed input and again on "
+                                       f"{_dims_text(retried.case)}: it computed nothing, so its speed could not be measured."))
     if retried.ok:
         return replace(original, parts=tuple(Part(p.name, None) for p in original.parts), problem=None,
                        reason=None, note=said + ", and it is fine.")

@@ -252,3 +252,16 @@ def test_no_returned_value_makes_judging_raise(value, logreg2_rubric):
                 after = tuple(got for _ in check.spec.get("unchanged", []))
                 result = checks.judge(logreg2_rubric, check, [case], [Outcome("ok", value=got, args_after=after)])
                 assert not result.ok and result.cases[0].reason, (check.function, got)
+
+
+def test_a_call_that_raises_on_the_retry_input_too_is_not_credited(logreg2_rubric):
+    check = _vectorization(logreg2_rubric)
+    again = checks.retry_check(check)
+    raised = Outcome("error", error={"type": "ValueError", "message": "shapes (100000,10) and (100000,) not aligned"},
+                     seconds=0.001)
+    first = checks.judge(logreg2_rubric, check, generate_cases(check, 7, 8, 0), [raised]).cases[0]
+    retry_cases = generate_cases(again, 7, 8, 1000)
+    still = Outcome("error", error={"type": "RuntimeError", "message": "no"}, seconds=0.001)
+    retried = checks.judge(logreg2_rubric, again, retry_cases, [still]).cases[0]
+    merged = checks.merge_retry(first, retried, check.function, ["gradients_vectorized"])
+    assert not merged.ok and merged.reason == "slip_raised" and "could not be measured" in merged.note
