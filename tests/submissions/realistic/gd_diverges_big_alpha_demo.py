@@ -74,6 +74,6 @@ def gradient_descent(X, y, alpha, epsilon, max_iters):
 # what happens with a huge learning rate?
 X_sep = np.array([[-2.0], [-1.0], [1.0], [2.0]])
 y_sep = np.array([0.0, 0.0, 1.0, 1.0])
-for lr in [0.1, 1.0, 1e3, 1e6]:
-    w_lr, b_lr, costs_lr = gradient_descent(X_sep * 1e3, y_sep, lr, 0.0, 50)
+for lr in [0.1, 1.0, 1e3, 1e6]:  # the last two blow up: nan
+    w_lr, b_lr, costs_lr = gradient_descent(X_sep, y_sep, lr, 0.0, 50)
     print(lr, costs_lr[:3], costs_lr[-1])
