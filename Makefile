@@ -56,3 +56,10 @@ batch: venv
 # Batch benchmark: 300 submissions with --jobs 1 and 2, against one fresh `python -c 'import numpy'` each.
 bench-batch: venv
 	$(PY) bench/batch.py $(BENCH_FLAGS)
+
+# Slurm end to end: deploy/slurm/grade-class.sbatch on a private one-node Slurm cluster started and
+# stopped by the test (installs Debian's slurm-wlm and munge first when root and missing).
+.PHONY: test-slurm
+test-slurm: venv
+	tests/slurm/ensure_slurm.sh
+	$(PY) -m pytest -q tests/slurm/slurm_e2e.py

@@ -91,7 +91,9 @@ class SlurmCluster:
         self.node = socket.gethostname().split(".")[0]
         self.conf = self.root / "slurm.conf"
         self.processes: dict[str, subprocess.Popen] = {}
-        self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
+        # The daemons live in /usr/sbin, which a non-login shell's PATH may lack.
+        self.env = {**os.environ, "SLURM_CONF": str(self.conf),
+                    "PATH": os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])}
 
     def start(self) -> dict[str, str]:
         for name in ("ctld", "slurmd"):
@@ -169,9 +171,12 @@ class SlurmCluster:
         return "\n".join(parts)
 
     def stop(self) -> None:
-        """Cancel what is left, stop the daemons (slurmd, slurmctld, munged) and remove the folder."""
+        """Cancel the jobs, stop the daemons (slurmd, slurmctld, munged), kill what is left, remove the folder."""
         if "slurmctld" in self.processes and self.processes["slurmctld"].poll() is None:
             self.run("scancel", "--full", "--user=root", check=False)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and self.run("squeue", "-h", check=False).stdout.strip():
+                time.sleep(0.2)
         for name in reversed(DAEMONS):
             process = self.processes.get(name)
             if process is None:
@@ -183,25 +188,34 @@ class SlurmCluster:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
-        self._kill_leftover_steps()
+        self._kill_leftovers()
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def _kill_leftover_steps(self) -> None:
-        """slurmstepd runs each job in its own session; one that outlived slurmd is ours if it names our spool."""
-        spool = str(self.root)
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-                environ = (entry / "environ").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            if cmdline.startswith("slurmstepd") and f"SLURM_CONF={spool}" in environ:
+    def _kill_leftovers(self) -> None:
+        """A job step or job process that outlived the daemons: ours if its environment names our slurm.conf."""
+        deadline = time.monotonic() + 15
+        while (pids := processes_with_conf(self.conf)) and time.monotonic() < deadline:
+            for pid in pids:
                 try:
-                    os.kill(int(entry.name), signal.SIGKILL)
+                    os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
+            time.sleep(0.1)
+
+
+def processes_with_conf(conf: Path) -> list[int]:
+    """Live processes whose environment has ``SLURM_CONF=conf``: the daemons, job steps and jobs of one cluster."""
+    marker = f"SLURM_CONF={conf}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 @contextmanager

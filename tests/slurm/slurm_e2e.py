@@ -17,6 +17,8 @@ venv or the class folder fails with one line.
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import subprocess
 import sys
@@ -30,7 +32,7 @@ import pytest
 from grader.batch import discover, select_shard
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cluster import SlurmCluster, slurm_cluster  # noqa: E402 (a helper beside this file, not a package)
+from cluster import SlurmCluster, processes_with_conf, slurm_cluster  # noqa: E402 (a helper beside this file, not a package)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "slurm" / "grade-class.sbatch"
@@ -77,11 +79,14 @@ def classroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def single_machine(classroom: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def single_machine(classroom: Path, tmp_path_factory: pytest.TempPathFactory,
+                   grading_times: dict[str, float]) -> Path:
     """The class graded by one ``batch`` on this machine: what the cluster must reproduce."""
     out = tmp_path_factory.mktemp("single") / "out"
+    started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(classroom), "--out", str(out), "--jobs", "2"],
                           cwd=ROOT, capture_output=True, text=True, timeout=JOB_SECONDS)
+    grading_times["one machine: the same class, one batch --jobs 2"] = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -121,6 +126,10 @@ def test_array_and_merge_give_the_single_machine_gradebook(cluster: SlurmCluster
     assert states(cluster.jobs(array)) == {str(k): "COMPLETED" for k in range(1, SHARDS + 1)}
     assert states(merged) == {merge: "COMPLETED"}
     assert (out / "all" / "grades.csv").read_bytes() == (single_machine / "grades.csv").read_bytes()
+    rows = {row["student"]: row for row in csv.DictReader(io.StringIO((out / "all" / "grades.csv").read_text()))}
+    assert {(rows[name]["status"], rows[name]["total"]) for name in ("student01", "notebook_correct")} == \
+        {("graded", "100")}, "the class was not really graded"
+    assert rows[HANGING]["status"] == "timeout"
     entries = discover(classroom)[0]
     for k in range(1, SHARDS + 1):
         expected = {f"{e.key}.json" for e in select_shard(entries, k, SHARDS)}
@@ -180,18 +189,6 @@ def test_shard_that_cannot_see_a_folder_fails_with_one_line(cluster: SlurmCluste
     assert not (tmp_path / "out" / "shard-2").exists()
 
 
-def processes_of(conf: Path) -> list[int]:
-    """Processes started with this cluster's SLURM_CONF in their environment (daemons and job steps)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and f"SLURM_CONF={conf}".encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
 def test_a_second_cluster_stops_and_leaves_nothing() -> None:
     """Stopping kills the daemons and a running job and removes the state folder."""
     with slurm_cluster(cpus=1) as other:
@@ -200,7 +197,7 @@ def test_a_second_cluster_stops_and_leaves_nothing() -> None:
         while other.jobs(job.strip())[0]["JobState"] != "RUNNING":
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        assert processes_of(other.conf)
+        assert processes_with_conf(other.conf)
         root, conf = other.root, other.conf
     assert not root.exists()
-    assert processes_of(conf) == []
+    assert processes_with_conf(conf) == []
