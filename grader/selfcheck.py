@@ -145,12 +145,16 @@ def _pack_check(rubric: Any, check: Check, seed: int, item_index: int, check_ind
     packed = {"function": check.function, "spec": small,
               "cases": _pack_cases(rubric, check, generate_cases(check, seed, item_index, check_index), seed)}
     again = checks.retry_check(check)
-    if again is not None:  # where a slip that raises on the timed input is timed instead
-        packed["retry"] = _pack_cases(rubric, again, generate_cases(again, seed, item_index, check_index + 1000), seed)
+    if again is not None:  # where a slip that raises on the timed input is timed instead: only those slips matter
+        raising = {v["id"] for case in packed["cases"] for v in case["variants"] if "raised" in v}
+        retry_cases = generate_cases(again, seed, item_index, check_index + 1000)
+        packed["retry"] = _pack_cases(rubric, again, retry_cases, seed, raising)
     return packed
 
 
-def _pack_cases(rubric: Any, check: Check, cases: list[Case], seed: int) -> list[dict[str, Any]]:
+def _pack_cases(rubric: Any, check: Check, cases: list[Case], seed: int,
+                only: set[str] | None = None) -> list[dict[str, Any]]:
+    """The cases with their answers and every known slip's (or only the slips named in ``only``)."""
     spec = check.spec
     packed = []
     for case in cases:
@@ -160,6 +164,8 @@ def _pack_cases(rubric: Any, check: Check, cases: list[Case], seed: int) -> list
         expected, _ = oracle.expected(case)
         variants = []
         for v in oracle.variants(case):
+            if only is not None and v.id not in only:
+                continue
             entry: dict[str, Any] = {"id": v.id, "message": v.message, **({"match": v.match} if v.match else {})}
             if v.raised is not None:
                 entry.update(raised=v.raised, raised_message=v.raised_message)
