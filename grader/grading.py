@@ -19,7 +19,7 @@ import numpy as np
 from grader import checks, execution
 from grader.feedback import item_output, item_score
 from grader.inputs import generate_cases, seed_for
-from grader.rubric import Item, Rubric
+from grader.rubric import Check, Item, Rubric
 from grader.sandbox import Limits, Session, Zygote, make_scratch
 from grader.submission import Submission
 
@@ -141,17 +141,24 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
         judged = _with_own_callees(session, rubric, judged, result.passed_functions)
         judged = _retry_timed(session, rubric, judged, seed, index, j)
         check_results.append(judged)
-    for judged in check_results:
-        if "timing" not in judged.check.spec and all(
-                r.ok for r in check_results if r.check.function == judged.check.function):
-            result.passed_functions.add(judged.check.function)
-        elif "timing" not in judged.check.spec:
-            result.passed_functions.discard(judged.check.function)
+        _record_passed(result.passed_functions, check_results, [p[0] for p in plans[j + 1:]])
     curve = _series(rubric, plans[0], outcomes)
     if curve:
         result.series[item.id] = curve
     return ItemResult(item, item_score(item, check_results), item_output(item, check_results, load),
                       timed_out=any(o.status == "timeout" for o in outcomes))
+
+
+def _record_passed(passed: set[str], judged: list[checks.CheckResult], later: list[Check]) -> None:
+    """Once a function's last value check of an item is judged, it has passed when all of them did;
+    a later check of the same item (``backward_single`` after ``forward_single``) may then use it."""
+    function = judged[-1].check.function
+    if "timing" in judged[-1].check.spec or any(c.function == function and "timing" not in c.spec for c in later):
+        return
+    if all(r.ok for r in judged if r.check.function == function and "timing" not in r.check.spec):
+        passed.add(function)
+    else:
+        passed.discard(function)
 
 
 def _printed(session: Session) -> int:

@@ -111,6 +111,7 @@ def test_a_caller_passing_with_its_own_passing_callee_gets_the_credit(report):
     got = report(JUDGING / "own_callee_kwarg.py")
     assert got["score"] == 100
     assert "with your own" in outputs(got)["cost"] and "`loss()`" in outputs(got)["cost"]
+    assert "with your own `forward_single()`" in outputs(got)["single_example"]  # checked earlier in the same item
 
 
 # --------------------------------------------------------------------------- values, not classes
