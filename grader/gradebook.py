@@ -3,15 +3,16 @@
 The CSV holds nothing that changes between two gradings of the same inputs (no
 times, no paths), is sorted by student, and uses fixed number formatting, so
 grading the same folder twice gives byte-identical files.  Cells that a
-spreadsheet would read as a formula (a student named ``=HYPERLINK(...)``) are
-prefixed with an apostrophe.
+spreadsheet could read as a formula are prefixed with an apostrophe and quoted: a cell
+that starts with a trigger (``=HYPERLINK(...)``), and a cell holding a trigger right
+after a separator a spreadsheet may split on (``x;=1+2;`` with ``;`` as separator), with
+``,``, ``;`` or tab as the separator.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from typing import Any
 from grader.report import write_atomically
 from grader.rubric import Rubric
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A trigger at the start, or after any separator LibreOffice or Excel may be set to split on.
+_FORMULA_ANYWHERE = re.compile(r"(?:^|[,;\t])[=+\-@\t\r]")
+_AFTER_SEPARATOR = re.compile(r"([,;\t])(?=[=+\-@\t\r])")
 
 
 @dataclass
@@ -87,8 +90,19 @@ def missing_row(key: str, student: str, rubric: Rubric, status: str = "missing")
     return Row(key, student, 0.0, {item.id: 0.0 for item in rubric.items}, status)
 
 
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+def _field(text: str) -> str:
+    """One CSV field: quoted when it holds a comma, a quote or a line break (as ``csv`` does).
+
+    When a spreadsheet could read a formula in it, it is quoted and prefixed with an
+    apostrophe, and every trigger right after a separator gets one too: a spreadsheet that
+    splits on ``;`` or tab ignores quotes that do not close before its separator, and then
+    sees ``'=1+2``, text, where ``=1+2`` would be a formula.
+    """
+    if _FORMULA_ANYWHERE.search(text):
+        text = "'" + _AFTER_SEPARATOR.sub(r"\1'", text)
+    elif not re.search(r'[,"\r\n]', text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 def csv_text(rows: list[Row], rubric: Rubric) -> str:
@@ -99,14 +113,11 @@ def csv_text(rows: list[Row], rubric: Rubric) -> str:
     ids = [item.id for item in rubric.items]
     contact = any(r.sid or r.email for r in rows)
     header = ["student"] + (["sid", "email"] if contact else []) + ["total"] + ids + ["status"]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    lines = [header]
     for row in sorted(rows, key=lambda r: r.sort_key):
-        line = [_cell(row.student)] + ([_cell(row.sid), _cell(row.email)] if contact else [])
-        line += [number(row.total)] + [number(row.scores.get(i, 0.0)) for i in ids] + [row.status]
-        writer.writerow(line)
-    return out.getvalue()
+        line = [row.student] + ([row.sid, row.email] if contact else [])
+        lines.append(line + [number(row.total)] + [number(row.scores.get(i, 0.0)) for i in ids] + [row.status])
+    return "".join(",".join(_field(cell) for cell in line) + "\n" for line in lines)
 
 
 def write_csv(rows: list[Row], rubric: Rubric, path: Path) -> None:

@@ -1,22 +1,29 @@
 """A student's feedback page: the report as one self-contained HTML file.
 
 No network: the styles are inline, the cost curve of gradient descent is an
-inline SVG drawn here, and the page loads nothing.  Item feedback is the
-report's Markdown, rendered with raw HTML escaped (student text is already in
-code spans and blocks, see ``grader.feedback``).  Items that are not visible
+inline SVG drawn here, and the page loads nothing; its Content-Security-Policy
+(``CSP``) forbids every fetch, so even a link or image that slipped into the
+Markdown would load nothing.  Item feedback is the report's Markdown, rendered
+with raw HTML escaped (student text is in code spans and blocks or escaped, see
+``grader.feedback`` and ``grader.escaping``).  Items that are not visible
 show only passed/failed, as Gradescope would before release.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from pathlib import Path
 from typing import Any
 
+from grader.escaping import html_text
+
 PLOT_WIDTH, PLOT_HEIGHT = 640, 300
 MARGIN = {"left": 64, "right": 16, "top": 16, "bottom": 44}
 MAX_POINTS = 1000
+# Inline styles are all the page uses; nothing may be fetched, framed, submitted or used as a base.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+HEAD_SECURITY = (f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+                 '<meta name="referrer" content="no-referrer">')
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
@@ -49,13 +56,13 @@ def render(report: dict[str, Any], show_hidden: bool = False) -> str:
     total = sum(float(t.get("max_score", 0)) for t in report.get("tests", []))
     student = str(extra.get("student", "") or "submission")
     title = f"Feedback: {student} ({extra.get('assignment', '')})"
-    meta = " · ".join(html.escape(str(x)) for x in (extra.get("file"), extra.get("status"),
+    meta = " · ".join(html_text(str(x)) for x in (extra.get("file"), extra.get("status"),
                                                     (extra.get("sha256") or "")[:12]) if x)
     parts = [
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', *HEAD_SECURITY,
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>", "<main>",
-        "<header>", f"<h1>{html.escape(title)}</h1>",
+        f"<title>{html_text(title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>", "<main>",
+        "<header>", f"<h1>{html_text(title)}</h1>",
         f'<div class="score">{_num(report.get("score", 0))} / {_num(total)}</div>',
         f'<div class="meta">{meta}</div>', "</header>",
     ]
@@ -72,7 +79,7 @@ def render(report: dict[str, Any], show_hidden: bool = False) -> str:
         parts += [_test_section(t, series, show_hidden, compact=True) for t in passed]
     if report.get("output"):
         parts.append('<details class="summary"><summary>Grader summary and what your code printed</summary>'
-                     f'<pre>{html.escape(report["output"])}</pre></details>')
+                     f'<pre>{html_text(report["output"])}</pre></details>')
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
@@ -83,8 +90,8 @@ def _test_section(test: dict[str, Any], series: dict[str, Any], show_hidden: boo
     visible = test.get("visibility", "visible") == "visible" or show_hidden
     badge = f"{_num(test.get('score', 0))} / {_num(test.get('max_score', 0))}" if visible else ("passed" if passed else "failed")
     out = [f'<section class="item {"passed" if passed else "failed"}{" compact" if compact else ""}" '
-           f'id="item-{html.escape(item)}">',
-           f'<h2><span>{html.escape(str(test.get("name", item)))}</span><span class="badge">{html.escape(badge)}</span></h2>']
+           f'id="item-{html_text(item)}">',
+           f'<h2><span>{html_text(str(test.get("name", item)))}</span><span class="badge">{html_text(badge)}</span></h2>']
     if not visible:
         out.append('<p class="hidden-note">Details are released with the grades.</p>')
     else:
@@ -102,7 +109,7 @@ def markdown_html(text: str) -> str:
     try:
         import mistune
     except ImportError:  # pragma: no cover (mistune comes with nbconvert)
-        return f"<pre>{html.escape(text)}</pre>"
+        return f"<pre>{html_text(text)}</pre>"
     return str(mistune.create_markdown(escape=True)(text))
 
 
@@ -110,7 +117,7 @@ def _num(value: Any) -> str:
     try:
         return f"{float(value):g}"
     except (TypeError, ValueError):
-        return html.escape(str(value))
+        return html_text(str(value))
 
 
 def _finite(values: Any) -> list[float | None]:
@@ -206,7 +213,7 @@ def cost_plot(reference: list[Any], student: list[Any]) -> str:
         caption += " Your function returned no cost history for this case."
     if clipped:
         caption += " Your curve leaves the plotted range and is clipped at its edge."
-    return f'<figure class="cost-plot">{"".join(svg)}<figcaption>{html.escape(caption)}</figcaption></figure>'
+    return f'<figure class="cost-plot">{"".join(svg)}<figcaption>{html_text(caption)}</figcaption></figure>'
 
 
 def write_page(report: dict[str, Any], path: Path, show_hidden: bool = False) -> None:

@@ -15,6 +15,11 @@ paths may be read, listed and executed; ``read_write`` paths get every
 right.  Anything else is denied with ``EACCES``.  Files already open when the
 restriction is applied stay usable.
 
+Devices: callers list ``READABLE_DEVICES`` among what may be read, never all of
+``/dev`` (that would hand student code the user's terminals and ``/dev/shm``);
+``WRITABLE_DEVICES`` (the null, zero and full devices, which store nothing) may
+always be read and written.
+
 Implemented with raw syscalls through ctypes, so no extra package is needed.
 """
 
@@ -46,6 +51,10 @@ _ACCESS_V1 = (1 << 13) - 1  # EXECUTE .. MAKE_SYM (bits 0..12)
 # Rights that make sense on a non-directory; others are rejected with EINVAL.
 _ACCESS_FILE = _EXECUTE | _WRITE_FILE | _READ_FILE | _TRUNCATE | _IOCTL_DEV
 _READ_ONLY = _EXECUTE | _READ_FILE | _READ_DIR
+
+# What Python and NumPy need of /dev: no ttys or ptys, no /dev/shm, no block devices.
+READABLE_DEVICES = ("/dev/urandom", "/dev/random")
+WRITABLE_DEVICES = ("/dev/null", "/dev/zero", "/dev/full")
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -137,8 +146,8 @@ def restrict_filesystem(read_only: Sequence[str], read_write: Sequence[str]) -> 
     """Restrict the calling thread's filesystem access to the given paths.
 
     ``read_only`` paths (folders and everything beneath them, or single
-    files) may be read, listed and executed; ``read_write`` paths may also be
-    modified.  Paths that do not exist are skipped.  Applies to the calling
+    files) may be read, listed and executed; ``read_write`` paths, and the
+    ``WRITABLE_DEVICES``, may also be modified.  Paths that do not exist are skipped.  Applies to the calling
     thread and every thread or process it creates afterwards, so call it
     before untrusted code runs and before starting threads.  Returns None on
     success, else a short reason; never raises.
@@ -171,7 +180,7 @@ def _restrict(read_only: list, read_write: list) -> str | None:
     try:
         reason = _add_rules(syscall, ruleset_fd, read_only, _READ_ONLY & handled)
         if reason is None:
-            reason = _add_rules(syscall, ruleset_fd, read_write, handled)
+            reason = _add_rules(syscall, ruleset_fd, [*read_write, *WRITABLE_DEVICES], handled)
         if reason is not None:
             return reason
 

@@ -3,7 +3,9 @@
 The bar shows done/total, the rate, the time left and how many students had a
 problem so far (a load error, a timeout, a grader error); it redraws at most a
 few times a second.  Off a terminal (CI logs, ``nohup``, Slurm output files) a
-redrawn bar is noise, so each finished student gets one line instead.
+redrawn bar is noise, so each finished student gets one line instead.  Student
+names and statuses show their control characters as ``\\xNN``: a folder name
+cannot move the cursor, retitle the window or write the TA's clipboard.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import sys
 import time
 from typing import TextIO
+
+from grader.escaping import terminal_text, unescaped
 
 BAR_WIDTH = 28
 REDRAW_SECONDS = 0.2
@@ -44,6 +48,7 @@ class Progress:
     def finished(self, student: str, status: str, score: float, max_score: float, seconds: float) -> None:
         """One student is done (graded or not)."""
         self.done += 1
+        student, status = terminal_text(student), terminal_text(status)
         if status != "graded":
             self.problems += 1
         if self.tty:
@@ -74,13 +79,13 @@ class Progress:
             return
         self._drawn = now
         text = self.line()
-        self.stream.write("\r" + text + " " * max(0, self._width - len(text)))
+        unescaped(self.stream).write("\r" + text + " " * max(0, self._width - len(text)))
         self._width = len(text)
         self.stream.flush()
 
     def _clear(self) -> None:
         if self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
+            unescaped(self.stream).write("\r" + " " * self._width + "\r")
             self._width = 0
 
     def close(self) -> None:

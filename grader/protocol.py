@@ -39,6 +39,10 @@ class ProtocolError(Exception):
     """The other side sent something that is not a well-formed frame."""
 
 
+class LimitExceeded(ProtocolError):
+    """A value beyond one of the protocol's limits; the message names the limit in words."""
+
+
 def _encode(value: Any, buffers: list[memoryview], depth: int = 0) -> Any:
     """Turn a value into JSON-able data, moving array bytes into ``buffers``."""
     if depth > MAX_DEPTH:
@@ -105,7 +109,7 @@ def encode(message: dict[str, Any]) -> bytes:
 def _decode(data: Any, buffers: list[memoryview], depth: int = 0) -> Any:
     """Rebuild plain values from decoded JSON, validating every tag."""
     if depth > MAX_DEPTH:
-        raise ProtocolError("value nested too deeply")
+        raise LimitExceeded(f"a value nested more than {MAX_DEPTH} levels deep")
     if data is None or type(data) in (bool, int, float, str):
         return data
     if type(data) is list:
@@ -227,7 +231,8 @@ class FrameReader:
             return None
         header_len, n_buffers = HEADER.unpack_from(self._buf, 0)
         if header_len > self._max_header or n_buffers > MAX_BUFFERS:
-            raise ProtocolError("frame header too large")
+            raise LimitExceeded(f"a value of more than {MAX_BUFFERS} arrays or {MAX_HEADER_BYTES >> 20} MB "
+                                "of numbers outside arrays")
         pos = HEADER.size + header_len
         if len(self._buf) < pos:
             return None
@@ -237,14 +242,14 @@ class FrameReader:
                 return None
             (length,) = BUFFER_LEN.unpack_from(self._buf, pos)
             if length > self._max:
-                raise ProtocolError("frame too large")
+                raise LimitExceeded(f"more than {self._max >> 20} MB of data in one message")
             pos += BUFFER_LEN.size
             if len(self._buf) < pos + length:
                 return None
             spans.append((pos, length))
             pos += length
         if pos > self._max:
-            raise ProtocolError("frame too large")
+            raise LimitExceeded(f"more than {self._max >> 20} MB of data in one message")
         # The frame keeps the buffer it arrived in; arrays are views into it, not copies,
         # because fresh memory costs a page fault per 4 KiB on a large argument.
         frame, self._buf = self._buf, self._buf[pos:]

@@ -2,14 +2,15 @@
 
 No network and no JavaScript: styles are inline and the plots are SVG drawn
 here (score histogram, pass rate per rubric item, the most frequent diagnosed
-mistakes per item).  Every text that can come from a student (names, file
-names, error messages) is HTML-escaped.  The page holds no timestamp, so the
+mistakes per item, counted from the ids in each test's ``extra_data.mistakes`` and
+shown in the rubric's words).  Every text that can come from a student (names, file
+names, error messages) is HTML-escaped, and the page's Content-Security-Policy
+forbids every fetch.  The page holds no timestamp, so the
 same reports always give the same page.
 """
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import statistics
@@ -18,12 +19,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from grader.checks import mistakes_for
+from grader.escaping import html_text
 from grader.gradebook import Row, number
+from grader.html_page import HEAD_SECURITY
 from grader.report import write_atomically
 from grader.rubric import Rubric
 
-CAUSE_LINE = re.compile(r"^\s*(?:\*\*Likely cause:\*\*|Likely cause:)\s*(.+?)\s*$")
-AS_IN_CASE = re.compile(r"^\(as in case \d+\)\s*")
 TOP_MISTAKES = 5
 GREEN, AMBER, RED, BLUE, GREY = "#2a8a4a", "#d08a12", "#c0392b", "#3b6bb5", "#8a93a3"
 
@@ -53,26 +55,35 @@ svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif
 
 
 def diagnosed_mistakes(report: dict[str, Any]) -> dict[str, list[str]]:
-    """Item id -> the distinct known mistakes the report's feedback names ("Likely cause: ...")."""
+    """Item id -> the distinct mistake ids the grader diagnosed in failing cases.
+
+    Read from each test's ``extra_data.mistakes``, data the grader computed; never from the
+    output text, where a student's exception message could pose as a diagnosis.
+    """
     found: dict[str, list[str]] = {}
     for test in report.get("tests", []):
-        item = (test.get("extra_data") or {}).get("item")
-        if not isinstance(item, str):
-            continue
-        for line in str(test.get("output", "")).splitlines():
-            match = CAUSE_LINE.match(line)
-            if not match:
-                continue
-            cause = AS_IN_CASE.sub("", match.group(1)).strip()
-            if cause and cause.rstrip(".") != "the same as above" and cause not in found.get(item, []):
-                found.setdefault(item, []).append(cause)
+        data = test.get("extra_data") or {}
+        item, ids = data.get("item"), data.get("mistakes")
+        if isinstance(item, str) and isinstance(ids, list):
+            for mistake in ids:
+                if isinstance(mistake, str) and mistake not in found.get(item, []):
+                    found.setdefault(item, []).append(mistake)
     return found
+
+
+def mistake_messages(rubric: Rubric) -> dict[tuple[str, str], str]:
+    """(item id, mistake id) -> the rubric's message for it: what the page shows for a diagnosis."""
+    return {(item.id, m["id"]): str(m.get("message", m["id"])) for item in rubric.items
+            for check in item.checks for m in mistakes_for(rubric, check)}
 
 
 def _first_reason(row: Row) -> str:
     """Why a student was not graded normally, in one line."""
     report = row.report or {}
     for test in report.get("tests", []):
+        headline = str((test.get("extra_data") or {}).get("headline", ""))
+        if headline.startswith("Not graded"):
+            return headline[:240]
         for line in str(test.get("output", "")).splitlines():
             text = line.replace("**", "").strip()
             if text.startswith("Not graded") or "did not return" in text or "did not finish" in text:
@@ -87,7 +98,7 @@ def _first_reason(row: Row) -> str:
 
 
 def _esc(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    return html_text(text)
 
 
 def _markdown_inline(text: str) -> str:
@@ -202,7 +213,7 @@ def render(rows: list[Row], rubric: Rubric, title: str | None = None, page_dir: 
              ("median", f"{median:.1f}".removesuffix(".0")), ("full marks", str(full))]
     stats += [(status.replace("_", " "), str(count)) for status, count in sorted(statuses.items())]
 
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', *HEAD_SECURITY,
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{_esc(title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>", "<main>",
              "<header>", f"<h1>{_esc(title)}</h1>", '<div class="stats">']
@@ -230,9 +241,11 @@ def render(rows: list[Row], rubric: Rubric, title: str | None = None, page_dir: 
               '<p class="muted">Known slips the grader recognised in failing answers '
               "(the feedback's &ldquo;Likely cause&rdquo;), counted once per student.</p>"]
     per_item: dict[str, Counter] = {item.id: Counter() for item in rubric.items}
+    messages = mistake_messages(rubric)
     for row in rows:
-        for item_id, causes in diagnosed_mistakes(row.report or {}).items():
-            per_item.setdefault(item_id, Counter()).update(causes)
+        for item_id, ids in diagnosed_mistakes(row.report or {}).items():
+            if item_id in per_item:  # only the rubric's items and the rubric's own words
+                per_item[item_id].update(messages[item_id, i] for i in ids if (item_id, i) in messages)
     overall = [(f"{item_id}: {cause}", count) for item_id, counter in per_item.items() for cause, count in counter.items()]
     if not overall:
         parts.append('<p class="muted">No known mistake was diagnosed.</p>')
