@@ -44,7 +44,7 @@ from grader.names import fs_bytes, shown
 from grader.progress import Progress
 from grader.report import GRADER_VERSION, empty_report, write_atomically, write_report
 from grader.rubric import PROJECT_ROOT, Rubric, RubricError, load_rubric
-from grader.sandbox import Limits
+from grader.sandbox import DEFAULT_SANDBOX_USER, Limits, sandbox_pool
 from grader.submission import MAX_BYTES, SUFFIXES, locate
 from grader.summary_page import write_summary
 
@@ -486,6 +486,21 @@ def _write_outputs(rows: list[Row], rubric: Rubric, out: Path, stream: TextIO) -
     stream.write(f"{out / 'grades.csv'}\n{out / 'summary.html'}\n{len(rows)} students: {tally}\n")
 
 
+def _jobs_for_sandbox_users(jobs: int, stderr: TextIO) -> int:
+    """As root, one worker per numbered sandbox user: each worker's sessions then run as a user of
+    their own (own process limit, no neighbour to signal), which is what keeps students apart."""
+    if os.geteuid() != 0 or jobs == 1:
+        return jobs
+    pool = len(sandbox_pool())
+    if pool == 0:
+        stderr.write(f"note: no numbered sandbox users ({DEFAULT_SANDBOX_USER}1, ...): the {jobs} workers share one, "
+                     "so one student's processes can slow another's grading; .ci/run shows how to create them\n")
+        return jobs
+    if pool < jobs:
+        stderr.write(f"note: {pool} numbered sandbox users, so {pool} workers instead of {jobs}\n")
+    return min(jobs, pool)
+
+
 def run_batch(folder: Path, out: Path, *, jobs: int | None = None, force: bool = False, shard: str | None = None,
               assignment: str = "logreg2", html: bool = False, overrides: dict[str, Any] | None = None,
               student_seconds: float = DEFAULT_STUDENT_SECONDS, stdout: TextIO | None = None,
@@ -508,7 +523,7 @@ def run_batch(folder: Path, out: Path, *, jobs: int | None = None, force: bool =
     grader_fp = grader_fingerprint(rubric, limits)
     todo = [e for e in entries if force or not _up_to_date(read_report(out / f"{e.key}.json"), e, grader_fp)]
     html = html and html_available()
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = _jobs_for_sandbox_users(max(1, jobs or os.cpu_count() or 1), stderr)
     settings = {"assignment": assignment, "overrides": overrides or {}, "out": str(out), "html": html,
                 "grader": grader_fp}
     progress = Progress(len(todo), stderr, tty=tty, skipped=len(entries) - len(todo))

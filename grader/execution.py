@@ -88,6 +88,10 @@ class Outcome:
 CallbackServer = Callable[[str, list, dict], Any]
 
 
+class CallbackRefused(ValueError):
+    """A stand-in call the grader will not compute (too large); the message is for the student."""
+
+
 def load(session: Session, cells: Sequence[Cell], module_name: str, filename: str) -> LoadResult:
     """Run the submission's cells in order inside the session (see ``cell_loader`` for the rules).
 
@@ -314,6 +318,8 @@ def _serve(serve: CallbackServer, call: Call, message: dict[str, Any]) -> dict[s
         return {"error": "is not available here"}
     try:
         return {"value": serve(name, args, kwargs)}
+    except CallbackRefused as exc:
+        return {"error": str(exc)}
     except Exception as exc:  # noqa: BLE001 (any failure of the reference on student arguments)
         return {"error": f"could not be computed for these arguments ({type(exc).__name__}: {str(exc)[:200]})"}
 

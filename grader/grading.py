@@ -24,6 +24,8 @@ from grader.sandbox import Limits, Session, Zygote, make_scratch
 from grader.submission import Submission
 
 MAX_CALLBACK_ELEMENTS = 1_000_000
+COMPUTE_FACTOR = 2  # a stand-in may build arrays twice as large as the rubric's largest input
+MIN_COMPUTE_BOUND = 100_000
 
 
 @dataclass(frozen=True)
@@ -215,14 +217,72 @@ def _retry_timed(session: Session, rubric: Rubric, judged: checks.CheckResult, s
 def _serve(rubric: Rubric) -> execution.CallbackServer:
     """Reference stand-ins for stubs, bounded so a student cannot make the grader work forever, and
     returning what a correct student function returns (NumPy scalars, see ``standin_value``)."""
+    bound = COMPUTE_FACTOR * max(_largest_input(rubric), MIN_COMPUTE_BOUND // COMPUTE_FACTOR)
+
     def serve(name: str, args: list, kwargs: dict) -> Any:
         size = sum(np.size(a) for a in list(args) + list(kwargs.values()) if isinstance(a, np.ndarray))
         if size > MAX_CALLBACK_ELEMENTS:
             raise ValueError(f"arguments with {size:,} numbers are more than the grader serves")
+        _refuse_large_results(name, list(args) + list(kwargs.values()), bound)
         with np.errstate(all="ignore"):
             return standin_value(getattr(rubric.reference, name)(*args, **kwargs))
 
     return serve
+
+
+def _largest_input(rubric: Rubric) -> int:
+    """The most numbers in one argument the rubric's own cases hold (the vectorization item's ``X``)."""
+    largest = 1
+    for item in rubric.items:
+        for check in item.checks:
+            for dims in check.spec.get("dims", [{}]):
+                for arg in check.spec.get("args", {}).values():
+                    shape = arg.get("normal", arg.get("labels", arg.get("shape", [])))
+                    if isinstance(shape, list) and all(isinstance(d, int) or d in dims for d in shape):
+                        largest = max(largest, int(np.prod([dims[d] if isinstance(d, str) else d for d in shape])))
+    return largest
+
+
+def _refuse_large_results(name: str, values: list, bound: int) -> None:
+    """Refuse, before computing anything, a stand-in call whose intermediate arrays could exceed ``bound``.
+
+    A reference helper combines its arguments elementwise (broadcasting) and by matrix
+    products; for arguments of at most two dimensions every array it builds has at most two
+    axes, each as long as some axis of an argument, so the two longest axes bound its size
+    (a ``(18001, 1)`` array against a ``(1, 18001)`` one: 18001 x 18001), and vectors alone
+    give vectors.  Beyond two dimensions the product of every axis is the bound.
+    """
+    shapes = [_shape_of(v) for v in values]
+    axes = sorted((d for shape in shapes for d in shape), reverse=True)
+    matrices = [shape for shape in shapes if len(shape) == 2]
+    if any(len(shape) > 2 for shape in shapes):
+        size = int(np.prod(axes, dtype=float))
+    elif all(len(shape) <= 1 for shape in shapes):  # vectors only combine into vectors
+        size = axes[0] if axes else 1
+    elif len(matrices) == 1 and 1 not in matrices[0]:
+        # One full matrix (X) with vectors: products give vectors, broadcasting gives X's shape;
+        # only a column or row (an axis of 1) or a second matrix can build an (M, M) array.
+        size = max(int(np.prod(matrices[0], dtype=float)), axes[0])
+    else:
+        size = int(np.prod(axes[:2], dtype=float))
+    if size > bound:
+        described = ", ".join(str(shape) for shape in shapes if shape) or "scalars"
+        raise execution.CallbackRefused(
+            f"was not computed: with arguments of shapes {described} its arrays could hold {size:,} numbers, "
+            f"more than the {bound:,} this assignment ever needs. Check the shapes you pass: an (M,) array "
+            "combined with an (M, 1) one broadcasts to (M, M)")
+
+
+def _shape_of(value: Any) -> tuple[int, ...]:
+    """The shape NumPy would give an argument (lists included), without converting it."""
+    if isinstance(value, np.ndarray):
+        return value.shape
+    if isinstance(value, (list, tuple)):
+        try:
+            return np.shape(value)
+        except ValueError:  # ragged: its length is what counts
+            return (len(value),)
+    return ()
 
 
 def standin_value(value: Any) -> Any:

@@ -10,12 +10,15 @@ that escape their session are re-parented to it and swept on request.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import pwd
+import re
 import selectors
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,8 @@ CHANNEL_BUFFER_BYTES = 4 * 1024 * 1024
 CHILD_FRAME_BYTES = 64 * 1024 * 1024  # far above any honest answer; bounds what a child can make us buffer
 PR_SET_DUMPABLE = 4
 SO_SNDBUFFORCE = 32
+SLOT_FOLDER = "/run/lr2-sandbox-slots" if os.path.isdir("/run") else "/var/lock/lr2-sandbox-slots"
+SLOT_WAIT_SECONDS = 120.0  # a grading ends within minutes: wait for a free sandbox user rather than share one
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,151 @@ def _unusable_advice(reason: str, identity: tuple[int, int] | None) -> str:
             f"readable by {user} (chmod -R a+rX {sys.prefix}) or build the venv where it can read it, and run again")
 
 
+def sandbox_pool() -> list[tuple[int, int]]:
+    """The numbered sandbox users (``lr2sandbox1``, ``lr2sandbox2``, ...): one per concurrent session.
+
+    Each session running as a uid of its own gets its own ``RLIMIT_NPROC`` and cannot
+    signal or see another's processes, so a neighbour can neither starve nor disturb it.
+    """
+    base = os.environ.get(SANDBOX_USER_ENV) or DEFAULT_SANDBOX_USER
+    pattern = re.compile(re.escape(base) + r"([1-9][0-9]*)")
+    found = []
+    for entry in pwd.getpwall():
+        match = pattern.fullmatch(entry.pw_name)
+        if match and entry.pw_uid != 0:
+            found.append((int(match.group(1)), entry.pw_uid, entry.pw_gid))
+    return [(uid, gid) for _, uid, gid in sorted(found)]
+
+
+class UidSlot:
+    """A pool user held by one zygote, through an exclusive lock on a root-only file.
+
+    The lock dies with its holder, so a crashed grader never keeps a user busy; a user
+    is only handed out after every process still running as it has been killed.
+    """
+
+    def __init__(self, identity: tuple[int, int], fd: int) -> None:
+        self.identity = identity
+        self._fd: int | None = fd
+
+    @classmethod
+    def claim(cls, pool: list[tuple[int, int]], wait_seconds: float = SLOT_WAIT_SECONDS) -> "UidSlot":
+        folder = _slot_folder()
+        give_up = time.monotonic() + wait_seconds
+        while True:
+            for identity in pool:
+                fd = os.open(folder / f"uid-{identity[0]}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                kill_processes_of(identity[0])
+                return cls(identity, fd)
+            if time.monotonic() > give_up:
+                raise RuntimeError(f"all {len(pool)} sandbox users are busy with other gradings")
+            time.sleep(0.1)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            kill_processes_of(self.identity[0])
+            os.close(self._fd)
+            self._fd = None
+
+
+def _slot_folder() -> Path:
+    """Where slot locks live: a folder only root can write, refused if anyone else could plant files."""
+    folder = Path(SLOT_FOLDER)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+        raise PermissionError(f"{folder} is not a root-only folder; refusing to keep sandbox locks there")
+    return folder
+
+
+def kill_processes_of(uid: int) -> int:
+    """SIGKILL every process whose real, effective or saved uid is ``uid``, until none is left."""
+    killed = 0
+    for _ in range(500):
+        victims = [pid for pid in _pids() if uid in _uids_of(pid)]
+        if not victims:
+            return killed
+        for pid in victims:
+            try:
+                os.kill(pid, 9)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        time.sleep(0.002)
+    return killed
+
+
+def _pids() -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _uids_of(pid: int) -> tuple[int, ...]:
+    """Real, effective, saved and filesystem uid of a live process (zombies hold no uid)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            lines = {line.split(":", 1)[0]: line for line in f}
+    except OSError:
+        return ()
+    if "State" in lines and "Z" in lines["State"].split()[1:2]:
+        return ()
+    return tuple(int(v) for v in lines.get("Uid", "Uid:").split()[1:])
+
+
+def private_cache(path: Path) -> tuple[Path, Path | None]:
+    """The zygote's ``HOME`` and Matplotlib cache: ``path`` if it is (or is now made) a real
+    folder of ours that no one else can write, with a Matplotlib folder that is one too;
+    otherwise a fresh ``mkdtemp`` folder, returned a second time so its owner removes it.
+
+    Another local account could have planted the folder, or a link in it, before we came:
+    writing the font cache through it would overwrite a file of the grader's choosing.
+    """
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        fresh = Path(tempfile.mkdtemp(prefix="lr2-grader-cache-"))
+        return fresh, fresh
+    if all(_private(p) for p in (path, path / "matplotlib")):
+        return path, None
+    fresh = Path(tempfile.mkdtemp(prefix="lr2-grader-cache-"))
+    return fresh, fresh
+
+
+def _private(path: Path) -> bool:
+    """Missing, or a folder (not a link) owned by us that only we can write to."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
+class SandboxUnusable(RuntimeError):
+    """Confined student code cannot import what submissions may use; the message says what to do."""
+
+
+def _unusable_advice(reason: str, identity: tuple[int, int] | None) -> str:
+    """One line for the instructor: what the sandbox could not import, and how to fix it."""
+    if identity is None:
+        return (f"the sandbox cannot import {reason}, so every submission would fail: install the packages "
+                f"inside {sys.prefix} (student code may read only the Python installation and grader/)")
+    try:
+        user = pwd.getpwuid(identity[0]).pw_name
+    except KeyError:
+        user = f"uid {identity[0]}"
+    return (f"the sandbox user {user} cannot import {reason}, so every submission would fail: make {sys.prefix} "
+            f"readable by {user} (chmod -R a+rX {sys.prefix}) or build the venv where it can read it, and run again")
+
+
 def _readable_roots() -> list[str]:
     """What the child may read: the Python installation and system libraries, nothing of ours."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(RUNNER.parent), "/usr", "/lib", "/lib64",
@@ -134,12 +284,15 @@ class Zygote:
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self.identity = sandbox_identity()
+        self.shared_identity = True  # True while sessions of other zygotes may run as the same uid
+        self._slot: UidSlot | None = None
         self._cache_dir = cache_dir or Path(tempfile.gettempdir()) / f"lr2-grader-cache-{os.geteuid()}"
         self._proc: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._session: Session | None = None
 
     def start(self) -> None:
+        self._claim_identity()
         if os.geteuid() != 0:  # the submission runs as our user: keep it from ptracing us or reading our memory
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         self._cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -165,6 +318,8 @@ class Zygote:
         (a venv the sandbox user cannot read): every report would score correct work 0."""
         scratch = make_scratch()
         try:
+            if self.identity is not None:
+                _give_folder(scratch, self.identity)
             assert self._control is not None
             self._control.sendall(json.dumps({**self._config(scratch, Limits()), "op": "probe"}).encode())
             unusable = self._request_line().get("unusable")
@@ -173,6 +328,16 @@ class Zygote:
         if unusable:
             self.close()
             raise SandboxUnusable(_unusable_advice(unusable, self.identity))
+
+    def _claim_identity(self) -> None:
+        """As root, with numbered sandbox users: take one for this zygote's sessions alone."""
+        pool = sandbox_pool() if os.geteuid() == 0 else []
+        if self._slot is None and pool:
+            try:
+                self._slot = UidSlot.claim(pool)
+            except OSError:  # no place for the locks (a read-only /run): the one shared user, as reported
+                return
+            self.identity, self.shared_identity = self._slot.identity, False
 
     def _request_line(self) -> dict[str, Any]:
         assert self._control is not None
@@ -198,6 +363,8 @@ class Zygote:
             _enlarge_buffer(end)
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
+        if self.identity is not None:
+            _give_folder(scratch, self.identity)
         config = self._config(scratch, limits)
         socket.send_fds(self._control, [json.dumps(config).encode()], [child_end.fileno(), out_w, err_w])
         child_end.close()
@@ -213,9 +380,11 @@ class Zygote:
             "op": "spawn", "scratch": str(scratch), "read_only": _readable_roots(),
             "uid": self.identity[0] if self.identity else None,
             "gid": self.identity[1] if self.identity else None,
+            "shared_uid": self.shared_identity,
             "limits": {"cpu_seconds": limits.cpu_seconds, "memory_mb": limits.memory_mb,
                        "processes": limits.processes, "file_mb": limits.file_mb,
-                       "open_files": limits.open_files, "scratch_mb": limits.scratch_mb},
+                       "open_files": limits.open_files, "scratch_mb": limits.scratch_mb,
+                       "call_seconds": limits.call_seconds},
         }
 
     def sweep(self, keep: int | None = None) -> int:
@@ -243,6 +412,9 @@ class Zygote:
                 self._proc.kill()
                 self._proc.wait()
             self._proc = None
+        if self._slot is not None:  # only once the zygote, and with it every session, is gone
+            self._slot.release()
+            self._slot = None
 
     def __enter__(self) -> "Zygote":
         self.start()
@@ -404,6 +576,15 @@ def _remove_tree(folder: Path) -> None:
         for name in dirs:
             _unlock(os.path.join(root, name))
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _give_folder(folder: Path, identity: tuple[int, int]) -> None:
+    """Hand the (still empty) scratch folder to this zygote's sandbox user, never through a link."""
+    fd = os.open(folder, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY)
+    try:
+        os.chown(f"/proc/self/fd/{fd}", *identity)
+    finally:
+        os.close(fd)
 
 
 def _unlock(path: str) -> bool:

@@ -40,6 +40,14 @@ if ! id -u "$SANDBOX_USER" >/dev/null 2>&1; then
     useradd --system --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin "$SANDBOX_USER"
 fi
+# Numbered users, one per concurrent session (a grading claims one, see grader/sandbox.py): Gradescope
+# grades one submission per container, but `python -m grader batch` run here keeps students apart too.
+for n in 1 2 3 4; do
+    if ! id -u "$SANDBOX_USER$n" >/dev/null 2>&1; then
+        useradd --system --user-group --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin "$SANDBOX_USER$n"
+    fi
+done
 
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"

@@ -33,7 +33,7 @@ from grader.execution import GRACE_SECONDS
 from grader.grading import GradeResult, grade_path, limits_for
 from grader.report import build_report, validate
 from grader.rubric import Rubric
-from grader.sandbox import DEFAULT_SANDBOX_USER, Limits, Zygote, sandbox_identity
+from grader.sandbox import DEFAULT_SANDBOX_USER, Limits, Zygote, sandbox_identity, sandbox_pool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ATTACKS = Path(__file__).with_name("attacks")
@@ -96,6 +96,11 @@ EXPECTED: dict[str, Expect] = {
                                       "sigmoid": 0, "single_example": 10}),
     "stub_denial_of_service.py": Expect({"cost": 0}, call_limits=1),
     "signal_ancestors.py": Expect(call_limits=1),
+    "process_table_hog.py": Expect({"numerical_derivatives": 0}, call_limits=1),  # 3 s calls; see test_isolation
+    "kernel_objects.py": Expect(),
+    "kernel_objects_reader.py": Expect(),
+    "replay_answers.py": Expect({"update": 0}),
+    "broadcast_bomb.py": Expect({"cost": 0}),
     "notebook_forgery.ipynb": Expect({"cost": 0}),
 }
 
@@ -237,6 +242,7 @@ def survivors(marker: str, zygote_pid: int | None = None, since: float = 0.0) ->
     """Live processes carrying the marker (name, command line, environment), descending from
     the zygote, or orphans of the sandbox user started after ``since`` (seconds since boot)."""
     identity = sandbox_identity()
+    sandbox_uids = {identity[0]} | {uid for uid, _ in sandbox_pool()} if identity is not None else set()
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -250,7 +256,7 @@ def survivors(marker: str, zygote_pid: int | None = None, since: float = 0.0) ->
         ancestry = _ancestry(pid)
         if marker.encode() in text or (zygote_pid is not None and zygote_pid in ancestry):
             found.append(f"pid {pid} uid {uid} {text[:80]!r}")
-        elif identity is not None and uid == identity[0] and ancestry[:1] == [1] and _started(pid) >= since:
+        elif uid in sandbox_uids and ancestry[:1] == [1] and _started(pid) >= since:
             found.append(f"orphan pid {pid} of the sandbox user {text[:80]!r}")
     return found
 
