@@ -314,6 +314,17 @@ def same(a: Any, b: Any) -> bool:
     return bool(np.allclose(x.ravel(), y.ravel(), rtol=1e-9, atol=1e-12))
 
 
+def exactly(a: Any, b: Any) -> bool:
+    """``same``, and every number of the same shape and kind as the reference's (no leniency needed):
+    an int where a float belongs, or a (1, 1) array where a scalar belongs, is not exact."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(exactly(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(exactly(x, y) for x, y in zip(a, b))
+    int_kind = lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+    return same(a, b) and np.shape(a) == np.shape(b) and int_kind(a) == int_kind(b)
+
+
 def outcome(fn: Callable, args: tuple, kwargs: dict) -> tuple:
     """What a call gives: the exception's type, or the value and the arguments as left after it."""
     args = copy.deepcopy(args)
@@ -326,10 +337,10 @@ def outcome(fn: Callable, args: tuple, kwargs: dict) -> tuple:
     return ("returned", value, args)
 
 
-def same_outcome(a: tuple, b: tuple) -> bool:
+def same_outcome(a: tuple, b: tuple, equal: Callable[[Any, Any], bool] = same) -> bool:
     if a[0] != b[0]:
         return False
-    return a[1] == b[1] if a[0] == "raised" else same(a[1], b[1]) and same(list(a[2]), list(b[2]))
+    return a[1] == b[1] if a[0] == "raised" else equal(a[1], b[1]) and same(list(a[2]), list(b[2]))
 
 
 def cases(name: str) -> list[tuple[tuple, dict]]:
@@ -347,8 +358,8 @@ def cases(name: str) -> list[tuple[tuple, dict]]:
     }[name]
 
 
-def agrees(fn: Callable, other: Callable, name: str) -> bool:
-    return all(same_outcome(outcome(fn, a, k), outcome(other, a, k)) for a, k in cases(name))
+def agrees(fn: Callable, other: Callable, name: str, equal: Callable[[Any, Any], bool] = same) -> bool:
+    return all(same_outcome(outcome(fn, a, k), outcome(other, a, k), equal) for a, k in cases(name))
 
 
 def target(variant: str) -> str:
@@ -473,7 +484,7 @@ def test_correct_example_equals_the_reference(name):
     functions = graded_functions(EXAMPLES / name)
     assert set(functions) == set(GRADED)
     for fn_name, fn in functions.items():
-        assert agrees(fn, getattr(ref, fn_name), fn_name), fn_name
+        assert agrees(fn, getattr(ref, fn_name), fn_name, exactly), fn_name
 
 
 def test_correct_script_is_an_nbconvert_export():
@@ -531,7 +542,8 @@ def test_labels_cover_every_real_notebook():
     for name, label in LABELS.items():
         assert ("score" in label) != ("fail" in label), name
         assert label.get("score", 100) == 100 and set(label.get("fail", GRADED)) <= set(GRADED), name
-        assert set(label) <= {"score", "fail", "nbformat_valid", "why"}, name
+        assert set(label) <= {"score", "fail", "noted", "nbformat_valid", "why"}, name
+        assert not set(label.get("noted", [])) & set(label.get("fail", [])), name
 
 
 def test_real_notebooks_have_the_habits_the_issue_lists():
@@ -560,7 +572,11 @@ def real_items() -> list[tuple[str, str]]:
 def test_real_notebook_function_passes_or_fails_as_labelled(name, item):
     """Run with reference callees, as a grader does: a function right on its own equals the
     reference; one the label says must fail does not (the globals ones raise NameError here,
-    since no test cell ran)."""
+    since no test cell ran); one labelled ``noted`` equals it only by value (an int ``b``, a
+    1-element ``db``), every other passing one exactly."""
     student = graded_functions(REAL / name, only=item, callees=True).get(item)
     right = student is not None and agrees(student, getattr(ref, item), item)
     assert right == (item not in LABELS[name].get("fail", [])), (name, item)
+    if right:
+        exact = agrees(student, getattr(ref, item), item, exactly)
+        assert exact == (item not in LABELS[name].get("noted", [])), f"{name}: {item} needs a note: {not exact}"

@@ -12,6 +12,7 @@ Writes, deterministically (fixed cell ids, no timestamps):
   ``# expect-fail: <item>`` and ``# slip: <variant>``;
 - ``examples/real/*.ipynb`` and ``labels.json``: notebooks as real tools and students save
   them (see ``REAL``), each labelled with the items it must fail (``{"score": 100}`` when none),
+  ``"noted"`` for items that pass only with a note (an int ``b``, a 1-element ``db``), and
   ``"nbformat_valid": false`` on the ones deliberately off nbformat's schema.
 """
 
@@ -538,8 +539,25 @@ def real_cells(real: Real) -> list[Cell]:
     return cells
 
 
+INT_B = re.compile(r"^\s*b = 0$", re.M)
+
+
+def noted_items(real: Real) -> list[str]:
+    """Items that pass only through the contract's leniency, so their output must carry a note:
+    ``b = 0`` (an int) from ``initialize_with_zeros``, a 1-element ``db`` from ``propagate``."""
+    fns = {**S.FUNCTIONS[real.version], **real.functions}
+    noted = []
+    if INT_B.search(fns["initialize_with_zeros"]):
+        noted.append("initialize_with_zeros")
+    if "keepdims=True" in fns["propagate"]:
+        noted.append("propagate")
+    return [item for item in noted if item not in real.fail]
+
+
 def real_label(real: Real) -> dict[str, Any]:
     label: dict[str, Any] = {"fail": list(real.fail)} if real.fail else {"score": 100}
+    if noted_items(real):
+        label["noted"] = noted_items(real)
     if STYLES[real.style].drop_count_key or (STYLES[real.style].ids and STYLES[real.style].minor < 5):
         label["nbformat_valid"] = False
     if real.why:
