@@ -3,13 +3,20 @@
 Exit status 0 whenever a report was written (even a zero score); 2 with one line
 on standard error when the grader itself cannot grade (unknown assignment,
 invalid rubric, a sandbox that cannot import NumPy or Matplotlib).
+Everything written to the terminal passes through
+``grader.escaping.TerminalStream``: student text (file and folder names, exception
+messages) never sends a raw control character to the TA's terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from grader.escaping import TerminalStream, json_for_terminal, terminal_text
 
 from grader.grading import GradeResult, grade_path, limits_for
 from grader.report import build_report, dumps, validate, write_report
@@ -95,9 +102,8 @@ def summary_table(result: GradeResult) -> str:
     """The per-item table a TA reads: item, points, status, one-line reason."""
     rows = [("item", "points", "status", "reason")]
     for r in result.items:
-        first_problem = next((line.replace("**", "").strip() for line in r.output.splitlines()
-                              if line.replace("**", "").startswith(("FAIL ", "Not graded"))), "")
-        rows.append((r.item.id, f"{r.score:g}/{r.item.points:g}", "passed" if r.passed else "FAILED", first_problem[:90]))
+        reason = "" if r.passed else terminal_text(r.headline)[:90]
+        rows.append((r.item.id, f"{r.score:g}/{r.item.points:g}", "passed" if r.passed else "FAILED", reason))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [f"{a:<{widths[0]}}  {b:>{widths[1]}}  {c:<{widths[2]}}  {d}" for a, b, c, d in rows]
     lines.append(f"{'total':<{widths[0]}}  {f'{result.score:g}/{result.rubric.total:g}':>{widths[1]}}")
@@ -121,12 +127,28 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"report: {args.out}")
     else:
         validate(report, rubric)
-        sys.stdout.write(dumps(report))
+        sys.stdout.write(json_for_terminal(dumps(report)))
     return 0
+
+
+@contextmanager
+def _terminal_streams() -> Iterator[None]:
+    """Standard output and error show control characters as ``\\xNN`` while a command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalStream(saved[0]), TerminalStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    with _terminal_streams():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "grade":
             return _grade(args)

@@ -76,7 +76,7 @@ class Call:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "ok" | "error" | "missing" | "timeout" | "died" | "not_run"
+    status: str  # "ok" | "error" | "missing" | "timeout" | "died" | "limit" | "not_run"
     value: Any = None
     error: dict[str, Any] | None = None
     args_after: tuple = ()
@@ -289,7 +289,7 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
         outcomes.append(Outcome("timeout", detail=f"did not return within {call_seconds:g} s and was stopped"))
         _recover(session)
     except SessionDied as exc:
-        outcomes.append(Outcome("died", detail=str(exc)))
+        outcomes.append(Outcome("limit", detail=exc.limit) if exc.limit else Outcome("died", detail=str(exc)))
         session.alive = False
     return _padded(outcomes, calls)
 

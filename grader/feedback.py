@@ -39,6 +39,11 @@ def item_score(item: Item, results: list[CheckResult]) -> float:
     return round(item.points * item_fraction(item.credit, results), 4)
 
 
+def verdict_line(item: Item, results: list[CheckResult]) -> str:
+    """The item's verdict as one plain line (a report's ``headline``, the ``grade`` table)."""
+    return _plain(_item_verdict(item, results))
+
+
 def item_blocks(item: Item, results: list[CheckResult], load: LoadResult | None,
                 stub_note: bool = True) -> list[Block]:
     """The verdict on the whole item, then, for each failing check, its first failing case and the likely cause.

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from grader import checks, execution
-from grader.feedback import item_output, item_score
+from grader.escaping import markdown_text
+from grader.feedback import item_output, item_score, verdict_line
 from grader.inputs import generate_cases, seed_for
 from grader.rubric import Check, Item, Rubric
 from grader.sandbox import Limits, Session, Zygote, make_scratch
@@ -34,6 +35,8 @@ class ItemResult:
     score: float
     output: str
     timed_out: bool = False
+    checks: tuple[checks.CheckResult, ...] = ()  # what was judged; empty when the item was not graded
+    headline: str = ""  # the verdict as one plain line; student text in it is not escaped for any medium
 
     @property
     def passed(self) -> bool:
@@ -69,11 +72,17 @@ def grade(submission: Submission, rubric: Rubric, zygote: Zygote, limits: Limits
     result = GradeResult(submission, rubric)
     if submission.problem is not None:
         result.status = "load_error"
-        result.items = [ItemResult(item, 0.0, f"Not graded: {submission.problem}.") for item in rubric.items]
+        result.items = [_not_graded(item, f"{submission.problem}.") for item in rubric.items]
     else:
         _grade_loaded(result, zygote, limits)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _not_graded(item: Item, reason: str) -> ItemResult:
+    """Zero for an item nothing could be graded for; the reason may hold file names and
+    messages the student wrote, so the Markdown shows it escaped."""
+    return ItemResult(item, 0.0, f"Not graded: {markdown_text(reason)}", headline=f"Not graded: {reason}")
 
 
 def _open(submission: Submission, rubric: Rubric, zygote: Zygote, limits: Limits) -> tuple[Session, execution.LoadResult]:
@@ -91,7 +100,7 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
         blocker = _load_blocker(submission, load)
         if blocker is not None:
             result.status = "load_error" if "did not finish" not in blocker else "timeout"
-            result.items = [ItemResult(item, 0.0, f"Not graded: {blocker}") for item in rubric.items]
+            result.items = [_not_graded(item, blocker) for item in rubric.items]
             return
         seed = seed_for(rubric.assignment, submission.data)
         for index, item in enumerate(rubric.items):
@@ -148,7 +157,8 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     if curve:
         result.series[item.id] = curve
     return ItemResult(item, item_score(item, check_results), item_output(item, check_results, load),
-                      timed_out=any(o.status == "timeout" for o in outcomes))
+                      timed_out=any(o.status == "timeout" for o in outcomes), checks=tuple(check_results),
+                      headline=verdict_line(item, check_results))
 
 
 def _record_passed(passed: set[str], judged: list[checks.CheckResult], later: list[Check]) -> None:

@@ -16,12 +16,13 @@ from typing import Any
 
 import jsonschema
 
-from grader.grading import GradeResult
+from grader.grading import GradeResult, ItemResult
 from grader.rubric import Rubric
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "results.schema.json"
 GRADER_VERSION = "1.0"
 SHOWN_OUTPUT = 2000
+HEADLINE_CHARS = 500
 
 
 class ReportError(Exception):
@@ -38,7 +39,7 @@ def build_report(result: GradeResult) -> dict[str, Any]:
             "status": "passed" if r.passed else "failed",
             "output": r.output[:10000],
             "visibility": r.item.visibility,
-            "extra_data": {"item": r.item.id},
+            "extra_data": _test_data(r),
         }
         for r in result.items
     ]
@@ -74,6 +75,13 @@ def strict_json(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [strict_json(v) for v in value]
     return value
+
+
+def _test_data(r: ItemResult) -> dict[str, Any]:
+    """What a test's output says, as data: its one-line verdict and the mistake ids the grader
+    diagnosed in failing cases (a summary counts these, never lines of the output text)."""
+    mistakes = [c.diagnosis_id for check in r.checks for c in check.cases if not c.ok and c.diagnosis_id]
+    return {"item": r.item.id, "headline": r.headline[:HEADLINE_CHARS], "mistakes": list(dict.fromkeys(mistakes))}
 
 
 def empty_report(rubric: Rubric, reason: str, student: str = "") -> dict[str, Any]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from grader import protocol
+from grader import landlock, protocol
 
 RUNNER = Path(__file__).with_name("runner.py")
 SANDBOX_USER_ENV = "LOGREG2_SANDBOX_USER"
@@ -60,7 +60,14 @@ class Limits:
 
 
 class SessionDied(Exception):
-    """The submission's process ended or broke the protocol; the reason is student-facing."""
+    """The submission's process ended or broke the protocol; the reason is student-facing.
+
+    ``limit`` says, in words, which limit of the result channel a value went beyond.
+    """
+
+    def __init__(self, message: str, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class Deadline(Exception):
@@ -265,10 +272,57 @@ def _unusable_advice(reason: str, identity: tuple[int, int] | None) -> str:
             f"readable by {user} (chmod -R a+rX {sys.prefix}) or build the venv where it can read it, and run again")
 
 
+def private_cache(path: Path) -> tuple[Path, Path | None]:
+    """The zygote's ``HOME`` and Matplotlib cache: ``path`` if it is (or is now made) a real
+    folder of ours that no one else can write, with a Matplotlib folder that is one too;
+    otherwise a fresh ``mkdtemp`` folder, returned a second time so its owner removes it.
+
+    Another local account could have planted the folder, or a link in it, before we came:
+    writing the font cache through it would overwrite a file of the grader's choosing.
+    """
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        fresh = Path(tempfile.mkdtemp(prefix="lr2-grader-cache-"))
+        return fresh, fresh
+    if all(_private(p) for p in (path, path / "matplotlib")):
+        return path, None
+    fresh = Path(tempfile.mkdtemp(prefix="lr2-grader-cache-"))
+    return fresh, fresh
+
+
+def _private(path: Path) -> bool:
+    """Missing, or a folder (not a link) owned by us that only we can write to."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
+class SandboxUnusable(RuntimeError):
+    """Confined student code cannot import what submissions may use; the message says what to do."""
+
+
+def _unusable_advice(reason: str, identity: tuple[int, int] | None) -> str:
+    """One line for the instructor: what the sandbox could not import, and how to fix it."""
+    if identity is None:
+        return (f"the sandbox cannot import {reason}, so every submission would fail: install the packages "
+                f"inside {sys.prefix} (student code may read only the Python installation and grader/)")
+    try:
+        user = pwd.getpwuid(identity[0]).pw_name
+    except KeyError:
+        user = f"uid {identity[0]}"
+    return (f"the sandbox user {user} cannot import {reason}, so every submission would fail: make {sys.prefix} "
+            f"readable by {user} (chmod -R a+rX {sys.prefix}) or build the venv where it can read it, and run again")
+
+
 def _readable_roots() -> list[str]:
     """What the child may read: the Python installation and system libraries, nothing of ours."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(RUNNER.parent), "/usr", "/lib", "/lib64",
-             "/etc", "/proc", "/dev", "/sys/devices/system/cpu"}
+             "/etc", "/proc", "/sys/devices/system/cpu", *landlock.READABLE_DEVICES}
     roots.update(p for p in sys.path if p and Path(p).is_dir() and "site-packages" in p)
     return sorted(roots)
 
@@ -287,6 +341,7 @@ class Zygote:
         self.shared_identity = True  # True while sessions of other zygotes may run as the same uid
         self._slot: UidSlot | None = None
         self._cache_dir = cache_dir or Path(tempfile.gettempdir()) / f"lr2-grader-cache-{os.geteuid()}"
+        self._own_cache: Path | None = None  # a fresh cache folder made for this zygote alone, removed at close
         self._proc: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._session: Session | None = None
@@ -295,7 +350,7 @@ class Zygote:
         self._claim_identity()
         if os.geteuid() != 0:  # the submission runs as our user: keep it from ptracing us or reading our memory
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-        self._cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._cache_dir, self._own_cache = private_cache(self._cache_dir)
         ours, theirs = socket.socketpair()
         env = {
             "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._cache_dir),
@@ -415,6 +470,9 @@ class Zygote:
         if self._slot is not None:  # only once the zygote, and with it every session, is gone
             self._slot.release()
             self._slot = None
+        if self._own_cache is not None:
+            shutil.rmtree(self._own_cache, ignore_errors=True)
+            self._own_cache = None
 
     def __enter__(self) -> "Zygote":
         self.start()
@@ -468,6 +526,8 @@ class Session:
         while True:
             try:
                 message = self._reader.next_frame()
+            except protocol.LimitExceeded as exc:
+                raise SessionDied(f"the submission's process sent {exc}", limit=str(exc)) from exc
             except protocol.ProtocolError as exc:
                 raise SessionDied(f"the submission's process sent malformed data ({exc})") from exc
             if message is not None:
@@ -521,7 +581,8 @@ class Session:
             return
         self._reader.feed(chunk)
         if self._reader.pending() > CHILD_FRAME_BYTES:
-            raise SessionDied("the submission's process sent too much data")
+            raise SessionDied("the submission's process sent too much data",
+                              limit=f"more than {CHILD_FRAME_BYTES >> 20} MB of data in one message")
 
     def _drain(self, fd: int, stream: CapturedStream) -> None:
         for _ in range(64):

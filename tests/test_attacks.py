@@ -102,6 +102,11 @@ EXPECTED: dict[str, Expect] = {
     "replay_answers.py": Expect({"update": 0}),
     "broadcast_bomb.py": Expect({"cost": 0}),
     "notebook_forgery.ipynb": Expect({"cost": 0}),
+    "dev_snooping.py": Expect(),
+    "terminal_escapes.py": Expect({"cost": 0}),
+    "fake_diagnosis.py": Expect({"cost": 0}),
+    "markdown_injection.ipynb": Expect(all_zero=True),
+    "protocol_limits.py": Expect({"graph_forward": 0, "cost": 0}),
 }
 
 
@@ -401,6 +406,17 @@ def _notebook_commands_neutralised(graded: Graded, arena: Arena) -> None:
     assert "All tests passed: 100/100" not in summary
 
 
+def _limits_named(graded: Graded, arena: Arena) -> None:
+    """A value beyond the result channel's limits is a case failed for that reason (not a death),
+    and the feedback names the limit."""
+    assert graded.result is not None
+    for item, words in (("graph_forward", "nested more than 32 levels deep"), ("cost", "MB of data")):
+        result = next(r for r in graded.result.items if r.item.id == item)
+        first = result.checks[0].cases[0]
+        assert first.reason == "limit", first
+        assert words in (first.problem or "") and "exit()" not in graded.output(item)
+
+
 EXTRA_CHECKS: dict[str, Callable[[Graded, Arena], None]] = {
     "sleep_in_function.py": _hanging_call_keeps_the_session,
     "fork_bomb.py": _fork_bomb_times_out,
@@ -412,6 +428,7 @@ EXTRA_CHECKS: dict[str, Callable[[Graded, Arena], None]] = {
     "reference_hunt.py": _reference_stays_hidden,
     "stub_reference_leak.py": _stubs_serve_callees_only,
     "notebook_forgery.ipynb": _notebook_commands_neutralised,
+    "protocol_limits.py": _limits_named,
 }
 
 
@@ -530,3 +547,33 @@ def test_grader_running_as_an_ordinary_user(attack: str, arena: Arena, logreg2_r
     expect = EXPECTED.get(attack, Expect())
     assert_scores(graded, logreg2_rubric, expect)
     assert_contained(graded, arena, expect.bound + 2.0)  # + starting Python and NumPy twice
+
+
+def test_devices_closed_to_an_ordinary_user(arena: Arena, logreg2_rubric: Rubric, ordinary_user: str) -> None:
+    """Without root the submission runs as the TA: a 0600 file of theirs in /dev/shm and keystrokes
+    waiting on a terminal of theirs are readable by permissions, so only Landlock's /dev rule stops it."""
+    entry = pwd.getpwnam(ordinary_user)
+    shm = Path("/dev/shm") / f"{arena.marker}-secret"
+    shm.write_text(f"SHM-SECRET {arena.marker}\n")
+    os.chown(shm, entry.pw_uid, entry.pw_gid)
+    shm.chmod(0o600)
+    master, slave = os.openpty()
+    try:
+        os.chown(os.ttyname(slave), entry.pw_uid, entry.pw_gid)
+        os.write(master, f"TYPED-{arena.marker}\n".encode())
+        path = arena.submission("dev_snooping.py")
+        path.write_text(path.read_text().replace("@PTY@", os.ttyname(slave).rsplit("/", 1)[1]))
+        shutil.chown(arena.out.parent, ordinary_user)
+        proc = _cli([str(path), "--out", str(arena.out), "--call-seconds", "2", "--cell-seconds", "2.5"], ordinary_user)
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads(arena.out.read_text())
+    finally:
+        os.close(master)
+        os.close(slave)
+        shm.unlink()
+    printed = report["output"]
+    assert "DEV-READ" not in printed and "DEV-OPENED" not in printed, printed
+    assert "SHM-SECRET" not in printed and "TYPED-" not in printed
+    assert "DEV-DENIED /dev/shm PermissionError" in printed and "DEV-DENIED /dev/pts PermissionError" in printed
+    assert "NULL-OK" in printed
+    assert_scores(Graded(report, 0.0), logreg2_rubric, EXPECTED["dev_snooping.py"])
