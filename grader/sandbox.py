@@ -110,23 +110,6 @@ def sandbox_identity() -> tuple[int, int] | None:
     return None
 
 
-class SandboxUnusable(RuntimeError):
-    """Confined student code cannot import what submissions may use; the message says what to do."""
-
-
-def _unusable_advice(reason: str, identity: tuple[int, int] | None) -> str:
-    """One line for the instructor: what the sandbox could not import, and how to fix it."""
-    if identity is None:
-        return (f"the sandbox cannot import {reason}, so every submission would fail: install the packages "
-                f"inside {sys.prefix} (student code may read only the Python installation and grader/)")
-    try:
-        user = pwd.getpwuid(identity[0]).pw_name
-    except KeyError:
-        user = f"uid {identity[0]}"
-    return (f"the sandbox user {user} cannot import {reason}, so every submission would fail: make {sys.prefix} "
-            f"readable by {user} (chmod -R a+rX {sys.prefix}) or build the venv where it can read it, and run again")
-
-
 def sandbox_pool() -> list[tuple[int, int]]:
     """The numbered sandbox users (``lr2sandbox1``, ``lr2sandbox2``, ...): one per concurrent session.
 
@@ -223,53 +206,6 @@ def _uids_of(pid: int) -> tuple[int, ...]:
     if "State" in lines and "Z" in lines["State"].split()[1:2]:
         return ()
     return tuple(int(v) for v in lines.get("Uid", "Uid:").split()[1:])
-
-
-def private_cache(path: Path) -> tuple[Path, Path | None]:
-    """The zygote's ``HOME`` and Matplotlib cache: ``path`` if it is (or is now made) a real
-    folder of ours that no one else can write, with a Matplotlib folder that is one too;
-    otherwise a fresh ``mkdtemp`` folder, returned a second time so its owner removes it.
-
-    Another local account could have planted the folder, or a link in it, before we came:
-    writing the font cache through it would overwrite a file of the grader's choosing.
-    """
-    try:
-        path.mkdir(mode=0o700)
-    except FileExistsError:
-        pass
-    except OSError:
-        fresh = Path(tempfile.mkdtemp(prefix="lr2-grader-cache-"))
-        return fresh, fresh
-    if all(_private(p) for p in (path, path / "matplotlib")):
-        return path, None
-    fresh = Path(tempfile.mkdtemp(prefix="lr2-grader-cache-"))
-    return fresh, fresh
-
-
-def _private(path: Path) -> bool:
-    """Missing, or a folder (not a link) owned by us that only we can write to."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        return True
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o022
-
-
-class SandboxUnusable(RuntimeError):
-    """Confined student code cannot import what submissions may use; the message says what to do."""
-
-
-def _unusable_advice(reason: str, identity: tuple[int, int] | None) -> str:
-    """One line for the instructor: what the sandbox could not import, and how to fix it."""
-    if identity is None:
-        return (f"the sandbox cannot import {reason}, so every submission would fail: install the packages "
-                f"inside {sys.prefix} (student code may read only the Python installation and grader/)")
-    try:
-        user = pwd.getpwuid(identity[0]).pw_name
-    except KeyError:
-        user = f"uid {identity[0]}"
-    return (f"the sandbox user {user} cannot import {reason}, so every submission would fail: make {sys.prefix} "
-            f"readable by {user} (chmod -R a+rX {sys.prefix}) or build the venv where it can read it, and run again")
 
 
 def private_cache(path: Path) -> tuple[Path, Path | None]:
