@@ -99,7 +99,7 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
     try:
         blocker = _load_blocker(submission, load)
         if blocker is not None:
-            result.status = "load_error" if "did not finish" not in blocker else "timeout"
+            result.status = "load_error"
             result.items = [_not_graded(item, blocker) for item in rubric.items]
             return
         seed = seed_for(rubric.assignment, submission.data)
@@ -109,7 +109,7 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
                 printed.append((session.stdout.text(), session.stderr.text()))
                 session, _ = _open(submission, rubric, zygote, limits)
             result.items.append(_grade_item(session, rubric, item, index, seed, load, result))
-        if any(r.timed_out for r in result.items):
+        if any(r.timed_out for r in result.items) or any(p.kind in ("timeout", "budget") for p in load.problems):
             result.status = "timeout"
     finally:
         session.close()
@@ -118,16 +118,22 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
         result.stderr = "".join(err for _, err in printed)
 
 
+SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+
+
 def _load_blocker(submission: Submission, load: execution.LoadResult) -> str | None:
-    """Why nothing can be graded: a .py that fails to import, or a sandbox that did not start."""
+    """Why nothing can be graded: a .py Python would not compile, or a sandbox that did not start.
+
+    Anything else that went wrong while loading costs only itself (the contract's loading rules).
+    """
     if load.fatal:
         return f"the submission could not be run: {load.fatal}."
-    if submission.kind == "py" and len(submission.cells) == 1 and load.problems:
-        problem = load.problems[0]
-        line = f" at line {problem.line}" if problem.line else ""
-        if problem.kind == "error":
-            return f"{problem.label} could not be imported: {problem.message}{line}. Fix this first: no function can be graded."
-        return f"{problem.label}'s top-level code {problem.message}. Move long-running code under if __name__ == \"__main__\":."
+    if submission.kind == "py" and len(submission.cells) == 1:
+        for problem in load.problems:
+            if problem.kind == "error" and problem.error_type in SYNTAX_ERRORS:
+                line = f" at line {problem.line}" if problem.line else ""
+                return (f"{problem.label} could not be imported: {problem.message}{line}. "
+                        "Fix this first: no function can be graded.")
     return None
 
 

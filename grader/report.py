@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 
 from grader.grading import GradeResult, ItemResult
+from grader.names import shown
 from grader.rubric import Rubric
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "results.schema.json"
@@ -52,8 +53,8 @@ def build_report(result: GradeResult) -> dict[str, Any]:
         "tests": tests,
         "extra_data": {
             "assignment": rubric.assignment,
-            "student": result.submission.name,
-            "file": result.submission.path.name if result.submission.path else None,
+            "student": shown(result.submission.name),
+            "file": shown(result.submission.path.name) if result.submission.path else None,
             "sha256": result.submission.sha256,
             "status": result.status,
             "isolation": result.load.isolation if result.load else {},
@@ -98,8 +99,11 @@ def empty_report(rubric: Rubric, reason: str, student: str = "") -> dict[str, An
     }
 
 
+MAX_SUMMARY = 20_000  # characters of the report's top-level output: Gradescope shows it whole
+
+
 def _summary_output(result: GradeResult) -> str:
-    lines = [f"{result.submission.name}: {result.score:g} / {result.rubric.total:g}"]
+    lines = [f"{shown(result.submission.name)}: {result.score:g} / {result.rubric.total:g}"]
     hidden = [r for r in result.items if r.item.visibility != "visible"]
     visible = [r for r in result.items if r.item.visibility == "visible"]
     if all(r.passed for r in visible):
@@ -119,9 +123,12 @@ def _summary_output(result: GradeResult) -> str:
             lines.append("Note: IPython commands were not run: " + ", ".join(result.load.neutralised[:10]))
     for label, text in (("printed", result.stdout), ("wrote to stderr", result.stderr)):
         if text.strip():
-            shown = text if len(text) <= SHOWN_OUTPUT else text[:SHOWN_OUTPUT] + "\n[... truncated]"
-            lines.append(f"Your code {label}:\n{shown}")
-    return "\n".join(lines)[:20000]
+            kept = text if len(text) <= SHOWN_OUTPUT else text[:SHOWN_OUTPUT] + "\n[... truncated]"
+            lines.append(f"Your code {label}:\n{kept}")
+    text = "\n".join(lines)
+    if len(text) <= MAX_SUMMARY:
+        return text
+    return text[:MAX_SUMMARY] + f"\n[... {len(text) - MAX_SUMMARY:,} more characters of this summary were cut]"
 
 
 def validate(report: dict[str, Any], rubric: Rubric) -> None:

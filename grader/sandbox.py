@@ -45,6 +45,7 @@ class Limits:
     """Per-submission limits; every one is enforced outside student control."""
 
     cell_seconds: float = 10.0
+    load_seconds: float = 60.0
     call_seconds: float = 4.0
     cpu_seconds: int = 120
     memory_mb: int = 768
