@@ -336,8 +336,8 @@ def _probe(config: dict[str, Any]) -> str | None:
     if pid == 0:
         os.close(read_end)
         null = os.open(os.devnull, os.O_RDWR)
-        os.dup2(null, 0)
-        os.dup2(null, 1)
+        for fd in (0, 1, 2):  # the grader's own streams: its report, and grade's one line of refusal
+            os.dup2(null, fd)
         try:
             _confine(config)
             answer = "ok " + (_unimportable(names) or "")
@@ -359,7 +359,7 @@ def _probe(config: dict[str, Any]) -> str | None:
     except ProcessLookupError:
         pass
     if not answer.startswith(b"ok "):
-        return f"a confined process did not answer within {PROBE_SECONDS:g} s"
+        return f"a confined test process ended or hung (no answer within {PROBE_SECONDS:g} s) before importing anything"
     return answer[3:].decode("utf-8", "replace") or None
 
 

@@ -86,8 +86,8 @@ def _grade(checkout: Path, user: str | None = None) -> subprocess.CompletedProce
     command = [str(checkout / ".venv" / "bin" / "python"), "-m", "grader", "grade", str(folder / "np_random.py"),
                "--out", str(folder / "report.json")]
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(folder)}
-    return subprocess.run(command, cwd=checkout, env=env, user=user, extra_groups=[] if user else None,
-                          capture_output=True, text=True, timeout=180)
+    identity = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []} if user else {}
+    return subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True, timeout=180, **identity)
 
 
 def _report(checkout: Path) -> dict:
