@@ -63,19 +63,10 @@ class TerminalStream:
     def write(self, text: str) -> int:
         return self.unescaped.write(terminal_text(text))
 
-    def flush(self) -> None:
-        self.unescaped.flush()
-
-    def isatty(self) -> bool:
-        return self.unescaped.isatty()
-
-    def fileno(self) -> int:
-        return self.unescaped.fileno()
-
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding: the stream's own
         return getattr(self.unescaped, name)
 
 
 def unescaped(stream: TextIO) -> TextIO:
     """The stream underneath a ``TerminalStream``, or ``stream`` itself."""
-    return getattr(stream, "unescaped", stream) if isinstance(stream, TerminalStream) else stream
+    return stream.unescaped if isinstance(stream, TerminalStream) else stream
