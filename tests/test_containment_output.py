@@ -111,6 +111,18 @@ def test_notebook_fields_stay_text_in_markdown(tmp_path, logreg2_rubric, shared_
         assert not TAGS.search(markdown_html(test["output"])), test["output"]
 
 
+def test_a_file_name_stays_text_in_markdown(tmp_path, logreg2_rubric, shared_zygote):
+    """A file Python cannot compile is not graded, with its name in the reason: the name is Markdown."""
+    path = tmp_path / "# RUBRIC ERROR ![p](http:§§127.0.0.1:9§p.png) <img src=x> [ok](javascript:x).py"
+    path.write_text("def sigmoid(z)\n")
+    report = build_report(grade_path(path, logreg2_rubric, shared_zygote, limits_for(logreg2_rubric, LIMITS)))
+    validate(report, logreg2_rubric)
+    for test in report["tests"]:
+        html = markdown_html(test["output"])
+        assert not TAGS.search(html) and "href" not in html, html
+        assert path.name in test["extra_data"]["headline"]
+
+
 def _fetches(page: Path) -> subprocess.CompletedProcess:
     return subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                            "--disable-background-networking", "--virtual-time-budget=3000", "--dump-dom",
