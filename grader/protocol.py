@@ -50,7 +50,14 @@ def _encode(value: Any, buffers: list[memoryview], depth: int = 0) -> Any:
     if value is None or type(value) in (bool, str):
         return value
     if type(value) is int:
-        return value if abs(value) < 2**63 else float(value)
+        if abs(value) < 2**63:
+            return value
+        try:
+            return _encode_float(float(value))
+        except OverflowError:  # beyond float64, as NumPy would see it
+            return _encode_float(math.inf if value > 0 else -math.inf)
+    if type(value) is Unsupported:
+        return {"__unsupported__": value.type_name}
     if type(value) is float:
         return _encode_float(value)
     if isinstance(value, np.generic) and type(value).__module__ == "numpy":

@@ -142,7 +142,8 @@ class Placeholder:
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
         module = object.__getattribute__(self, "_module")
         name = object.__getattribute__(self, "_name")
-        raise MissingModuleError(f"{name} comes from {module}, which is not installed in the grader; "
+        short = name.rsplit(".", 1)[-1]  # the student's own dotted path is not repeated back
+        raise MissingModuleError(f"{short} comes from {module}, which is not installed in the grader; "
                                  f"graded functions cannot use it")
 
     def __getattr__(self, attr: str) -> "Placeholder":

@@ -383,7 +383,8 @@ def _reference_stays_hidden(graded: Graded, arena: Arena) -> None:
     # user and its mount namespace shows only the venv and grader/ of it
     denied = {line[len("denied "):].rsplit(" ", 1)[0] for line in lines if line.startswith("denied ")}
     assert {f"{PROJECT_ROOT}/reference/logreg2.py", f"{PROJECT_ROOT}/rubrics/logreg2.json"} <= denied
-    assert "import failed: ModuleNotFoundError" in lines
+    # Not importable: either refused outright, or (the loading rules) bound to an inert placeholder.
+    assert "import failed: ModuleNotFoundError" in lines or "import gave: _PlaceholderModule" in lines
     # Records are "READ<tab>path<tab>bytes<tab>text".  Only the first 32 KB a session prints are
     # kept, and as an ordinary user every process's command line is readable: the last record
     # kept may be cut, even inside its path, so only records that reached their byte count count.

@@ -71,3 +71,29 @@ def test_oversized_frame_is_refused_before_it_is_buffered():
     reader.feed(struct.pack(">II", protocol.MAX_HEADER_BYTES + 1, 0))
     with pytest.raises(protocol.ProtocolError):
         reader.next_frame()
+
+
+def test_tuple_and_dict_subclasses_are_what_they_claim_and_nothing_is_cut():
+    from collections import OrderedDict, namedtuple
+
+    Pair = namedtuple("Pair", "dw db")
+
+    class Lying(tuple):
+        def __iter__(self):
+            return iter(("forged",))
+
+        def __len__(self):
+            return 1
+
+    long_text = "x" * 250_000
+    got = roundtrip({"v": [Pair(np.ones(2), 0.5), OrderedDict(dJ_dv=2.0), Lying((1, 2, 3)),
+                           long_text, {"k" * 500: 1}]})["v"]
+    assert type(got[0]) is tuple and got[0][1] == 0.5 and type(got[0][0]) is np.ndarray
+    assert got[1] == {"dJ_dv": 2.0} and type(got[1]) is dict
+    assert got[2] == (1, 2, 3)  # read through tuple's own methods, not the subclass's
+    assert got[3] == long_text and list(got[4]) == ["k" * 500]
+
+
+def test_integers_beyond_float64_arrive_as_infinities():
+    got = roundtrip({"v": [10**400, -10**400, 2**70]})["v"]
+    assert got[0] == math.inf and got[1] == -math.inf and got[2] == float(2**70)
