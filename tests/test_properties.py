@@ -207,12 +207,17 @@ EVERYTHING_NOTEBOOK = Decoration(
     inserts=(Insert(at=4, kind="comment", text="notes ∑ ", size=MAX_TEXT, width=79),
              Insert(at=12, kind="print", text="loaded ©", size=3)),
     container=Notebook(minor=4, cuts=tuple(range(0, 400, 2)), markdown=True, executed=True))
+# Found by the thorough profile: with CR line endings a reader that splits lines at LF only (as
+# tokenize.detect_encoding does) never sees the cookie, but import does.
+COOKIE_WITH_CR = Decoration(docstring=("¡", 1), container=PyFile(codec="latin-1", cookie="# -*- coding: latin-1 -*-",
+                                                                 newline="\r"))
 
 
 @COMPOSED
 @given(decoration=decorations())
 @example(decoration=EVERYTHING)
 @example(decoration=EVERYTHING_NOTEBOOK)
+@example(decoration=COOKIE_WITH_CR)
 def test_correct_scores_100_under_composed_decorations(decoration, grader):
     assert_scores_100(decoration, grader)
 
