@@ -129,7 +129,9 @@ def decode_source(data: bytes, filename: str) -> tuple[str | None, str | None]:
     """Source text as Python reads it (a BOM, a PEP 263 coding cookie, UTF-8 otherwise), with
     every line ending made ``\\n``; or why Python could not read it either."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        # Python finds the cookie on the first two lines whatever ends them (CR alone included).
+        lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(lines).readline)
     except SyntaxError as exc:  # not UTF-8 and no cookie, a cookie naming an unknown codec, or a BOM against it
         try:
             data.decode("utf-8")
