@@ -177,12 +177,7 @@ class _Loading:
         if parent is None:
             return False
         index, line = self.where
-        if not self.stopping and time.monotonic() >= self.budget_ends:
-            self.stopping = True
-            self.result.add(CellProblem(self._label(index), "budget",
-                                        f"was still running when loading reached its limit of {self.limits.load_seconds:g} s; "
-                                        "it and everything after it were not run", line))
-        else:
+        if not self._spend_budget(index, line):
             self.result.add(CellProblem(self._label(index), "timeout",
                                         f"did not finish within {self.limits.cell_seconds:g} s and was stopped", line))
         self.killed = True
@@ -190,16 +185,22 @@ class _Loading:
         self.worker = None
         return True
 
+    def _spend_budget(self, index: int, line: int | None) -> bool:
+        """Past the load budget: say so once, and have loading stop at the current statement."""
+        if self.stopping or time.monotonic() < self.budget_ends:
+            return False
+        self.stopping = True
+        self.result.add(CellProblem(self._label(index), "budget",
+                                    f"was running when loading reached its limit of {self.limits.load_seconds:g} s; "
+                                    "it and everything after it were not run", line))
+        return True
+
     def _resume(self, message: dict[str, Any]) -> bool:
         index, line = _index(message, self.cells), _line(message)
         if not self.killed:
             self.result.add(CellProblem(self._label(index), "died", f"ended the process ({message.get('status')})", line))
         self.killed = False
-        if not self.stopping and time.monotonic() >= self.budget_ends:
-            self.stopping = True
-            self.result.add(CellProblem(self._label(index), "budget",
-                                        f"loading reached its limit of {self.limits.load_seconds:g} s here; "
-                                        "nothing after this point was run", line))
+        self._spend_budget(index, line)
         try:
             self.session.send({"op": "resume", "stop": self.stopping}, time.monotonic() + GRACE_SECONDS)
         except (Deadline, SessionDied) as exc:
