@@ -287,13 +287,17 @@ def _worker_main(conn: multiprocessing.connection.Connection, settings: dict[str
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     from grader.grading import limits_for
-    from grader.sandbox import Zygote
+    from grader.sandbox import SandboxUnusable, Zygote
 
     rubric = load_rubric(settings["assignment"])
     limits = limits_for(rubric, settings["overrides"])
     zygote = Zygote()
     try:
-        zygote.start()
+        try:
+            zygote.start()
+        except SandboxUnusable as exc:  # the TA gets the one line that says what to do
+            conn.send({"unusable": str(exc)})
+            return
         conn.send({"ready": True})
         while True:
             try:
@@ -427,6 +431,9 @@ def _run_pool(todo: list[Entry], jobs: int, settings: dict[str, Any], rubric: Ru
                     except (EOFError, OSError):
                         summary = None
                 if not worker.ready:
+                    if summary is not None and "unusable" in summary:
+                        worker.stop(kill=True)
+                        raise BatchError(str(summary["unusable"]))
                     if summary is not None:
                         worker.ready = True
                         continue

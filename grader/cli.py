@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", default="logreg2")
     grade.add_argument("--out", type=Path, help="write the report here (default: standard output)")
     grade.add_argument("--call-seconds", type=float, help="time limit per function call")
-    grade.add_argument("--cell-seconds", type=float, help="time limit per cell (or for loading a .py)")
+    grade.add_argument("--cell-seconds", type=float, help="time limit per top-level statement of a .py or notebook cell")
     grade.add_argument("--html", type=Path, metavar="FILE", help="also write the feedback page (self-contained HTML) here")
     _add_check_parser(sub)
     _add_batch_parsers(sub)
@@ -64,7 +64,7 @@ def _add_batch_parsers(sub: argparse._SubParsersAction) -> None:
     batch.add_argument("--assignment", default="logreg2")
     batch.add_argument("--html", action="store_true", help="also write each student's feedback page")
     batch.add_argument("--call-seconds", type=float, help="time limit per function call")
-    batch.add_argument("--cell-seconds", type=float, help="time limit per cell (or for loading a .py)")
+    batch.add_argument("--cell-seconds", type=float, help="time limit per top-level statement of a .py or notebook cell")
     batch.add_argument("--student-seconds", type=float, help="stop grading a student after this long in total "
                        "(default: 600)")
     merge = sub.add_parser("merge", help="join the output folders of batch shards into one grades.csv and summary.html")

@@ -90,6 +90,17 @@ def _grade(checkout: Path, user: str | None = None) -> subprocess.CompletedProce
     return subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True, timeout=180, **identity)
 
 
+def _batch(checkout: Path) -> subprocess.CompletedProcess:
+    """The checkout's own ``python -m grader batch`` on a class of the np.random file."""
+    folder = checkout.parent
+    (folder / "class").mkdir(exist_ok=True)
+    shutil.copy(folder / "np_random.py", folder / "class" / "alice.py")
+    command = [str(checkout / ".venv" / "bin" / "python"), "-m", "grader", "batch", str(folder / "class"),
+               "--out", str(folder / "batch"), "--jobs", "1"]
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(folder)}
+    return subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True, timeout=180)
+
+
 def _report(checkout: Path) -> dict:
     return json.loads((checkout.parent / "report.json").read_text())
 
@@ -129,6 +140,7 @@ def test_a_sandbox_that_cannot_import_numpy_random_refuses_to_grade(private_chec
     (private_checkout.parent / "report.json").unlink(missing_ok=True)
     try:
         proc = _grade(private_checkout)
+        batch = _batch(private_checkout)
     finally:
         (site / "zz_outside.pth").unlink()
         for name in moved:
@@ -137,3 +149,6 @@ def test_a_sandbox_that_cannot_import_numpy_random_refuses_to_grade(private_chec
     assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("error: "), proc.stderr
     assert "numpy.random" in proc.stderr
     assert not (private_checkout.parent / "report.json").exists()
+    assert batch.returncode != 0
+    errors = [line for line in batch.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "numpy.random" in errors[0] and "Traceback" not in batch.stderr, batch.stderr
