@@ -357,11 +357,6 @@ def _error_report(entry: Entry, rubric: Rubric, settings: dict[str, Any], status
     return {"key": entry.key, "student": entry.student, "status": status, "score": 0.0, "seconds": 0.0}
 
 
-def html_available() -> bool:
-    """Whether the per-student page module (``grader.html_page``) is part of this grader."""
-    return Path(__file__).with_name("html_page.py").is_file()
-
-
 def _write_page(report: dict[str, Any], path: Path) -> None:
     from grader.html_page import write_page
 
@@ -529,7 +524,6 @@ def run_batch(folder: Path, out: Path, *, jobs: int | None = None, force: bool =
         entries = select_shard(entries, *share)
     grader_fp = grader_fingerprint(rubric, limits)
     todo = [e for e in entries if force or not _up_to_date(read_report(out / f"{e.key}.json"), e, grader_fp)]
-    html = html and html_available()
     jobs = _jobs_for_sandbox_users(max(1, jobs or os.cpu_count() or 1), stderr)
     settings = {"assignment": assignment, "overrides": overrides or {}, "out": str(out), "html": html,
                 "grader": grader_fp}

@@ -81,12 +81,12 @@ def _item_verdict(item: Item, results: list[CheckResult]) -> str:
             names = [p.name for p in result.cases[0].parts]
             wrong = [n for i, n in enumerate(names) if any(c.problem or not c.parts[i].ok for c in result.cases)]
             head += (f"; {len(names) - len(wrong)} of {len(names)} parts right in every case "
-                     f"(wrong: {', '.join(_code(n) for n in wrong)})")
+                     f"(wrong: {', '.join(code_span(n) for n in wrong)})")
         return head + "."
     head = f"**{word}** {points}"
     if not failing:
         return f"{head}: all {sum(len(r.cases) for r in results)} cases passed."
-    wrong = ", ".join(dict.fromkeys(_code(f"{r.check.function}()") for r in failing))
+    wrong = ", ".join(dict.fromkeys(code_span(f"{r.check.function}()") for r in failing))
     if item.credit == "per_check":
         return f"{head}: {len(results) - len(failing)} of {len(results)} checks passed; wrong: {wrong}."
     return f"{head}: wrong: {wrong}."
@@ -115,11 +115,11 @@ def _check_blocks(item: Item, result: CheckResult, load: LoadResult | None, sing
     if shown.reason == "missing" and load is not None and load.problems:
         failures = "; ".join(f"{p.label}: {p.message}" for p in load.problems[:3])
         blocks.append(Block("note", "Cells that failed while loading (a definition there may be missing): "
-                            + _code(failures)))
+                            + code_span(failures)))
     if stub_note and shown.callees and shown.reason not in _NOT_RUN:
-        callees = ", ".join(_code(f"{name}()") for name in shown.callees)
-        blocks.append(Block("note", f"{_code(fn + '()')} ran with the reference {callees}, so this item judges "
-                            f"{_code(fn + '()')}'s own code; a bug in those functions is charged to their own items."))
+        callees = ", ".join(code_span(f"{name}()") for name in shown.callees)
+        blocks.append(Block("note", f"{code_span(fn + '()')} ran with the reference {callees}, so this item judges "
+                            f"{code_span(fn + '()')}'s own code; a bug in those functions is charged to their own items."))
     return blocks + notes
 
 
@@ -140,7 +140,7 @@ def _case_text(fn: str, case: CaseResult) -> str:
 # --------------------------------------------------------------------------- rendering
 
 
-def _code(text: str) -> str:
+def code_span(text: str) -> str:
     """An inline code span that shows ``text`` literally, whatever backticks it holds."""
     text = " ".join(str(text).split("\n"))
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -154,10 +154,6 @@ def code_block(text: str) -> str:
     longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text}\n{fence}"
-
-
-def code_span(text: str) -> str:
-    return _code(text)
 
 
 def to_markdown(blocks: list[Block], limit: int = MAX_OUTPUT) -> str:
@@ -198,8 +194,6 @@ def to_text(blocks: list[Block], indent: str = "  ") -> str:
             lines.append(f"{indent}Likely cause: {_plain(block.text)}")
         elif block.kind == "note":
             lines.append(f"{indent}Note: {_plain(block.text)}")
-        elif block.kind == "check":
-            lines.append(_plain(block.text))
         else:
             lines.append(_plain(block.text))
     return "\n".join(lines)

@@ -25,7 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from grader import landlock, protocol
 
@@ -637,5 +637,3 @@ def make_scratch(base: Path | None = None) -> Path:
     scratch.chmod(0o700)
     return scratch
 
-
-CallbackServer = Callable[[str, list, dict], Any]

@@ -27,7 +27,7 @@ from grader.report import write_atomically
 from grader.rubric import Rubric
 
 TOP_MISTAKES = 5
-GREEN, AMBER, RED, BLUE, GREY = "#2a8a4a", "#d08a12", "#c0392b", "#3b6bb5", "#8a93a3"
+GREEN, AMBER, RED, BLUE = "#2a8a4a", "#d08a12", "#c0392b", "#3b6bb5"
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
