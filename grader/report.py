@@ -8,7 +8,6 @@ the contract is never written.
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-from grader.grading import GradeResult, ItemResult
+from grader.grading import GradeResult, ItemResult, json_number
 from grader.names import shown
 from grader.rubric import Rubric
 
@@ -69,8 +68,8 @@ def build_report(result: GradeResult) -> dict[str, Any]:
 def strict_json(value: Any) -> Any:
     """``value`` with every NaN or infinity written as the string ``"nan"``, ``"inf"`` or ``"-inf"``
     (``float()`` reads them back): the report is strict JSON, whatever a student's code returned."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, float):
+        return json_number(value)
     if isinstance(value, dict):
         return {k: strict_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
