@@ -32,7 +32,7 @@ test-properties: venv
 # Gradescope autograder zip: setup.sh, run_autograder, grader/, reference/, rubrics/, locks.
 .PHONY: gradescope
 gradescope: venv
-	$(PY) gradescope/build.py --assignment $(ASSIGNMENT) --out dist/gradescope-$(ASSIGNMENT).zip
+	$(PY) -m gradescope.build --assignment $(ASSIGNMENT) --out dist/gradescope-$(ASSIGNMENT).zip
 
 # Notebook grading against .py grading and against nbclient executing the notebook.
 .PHONY: bench-notebook

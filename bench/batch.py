@@ -180,11 +180,11 @@ def profile(count: int = 8) -> None:
     sys.path.insert(0, str(ROOT))
     from collections import defaultdict
 
-    import grader.grading as grading
-    from grader import checks
+    import grader.checking.grading as grading
+    from grader.checking import checks
     from grader.rubric import load_rubric
-    from grader.sandbox import Zygote
-    from grader.submission import read_submission
+    from grader.sandbox.zygote import Zygote
+    from grader.submission.locate import read_submission
 
     rubric = load_rubric("logreg2")
     limits = grading.limits_for(rubric)

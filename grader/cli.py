@@ -4,7 +4,7 @@ Exit status 0 whenever a report was written (even a zero score); 2 with one line
 on standard error when the grader itself cannot grade (unknown assignment,
 invalid rubric, a sandbox that cannot import NumPy or Matplotlib).
 Everything written to the terminal passes through
-``grader.escaping.TerminalStream``: student text (file and folder names, exception
+``grader.reporting.escaping.TerminalStream``: student text (file and folder names, exception
 messages) never sends a raw control character to the TA's terminal.
 """
 
@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from grader.escaping import TerminalStream, json_for_terminal, terminal_text
+from grader.reporting.escaping import TerminalStream, json_for_terminal, terminal_text
 
-from grader.grading import GradeResult, grade_path, limits_for
-from grader.report import build_report, dumps, validate, write_report
+from grader.checking.grading import GradeResult, grade_path, limits_for
+from grader.reporting.report import build_report, dumps, validate, write_report
 from grader.rubric import RubricError, load_rubric
-from grader.sandbox import SandboxUnusable, Zygote
+from grader.sandbox.zygote import SandboxUnusable, Zygote
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,7 +49,7 @@ def _add_check_parser(sub: argparse._SubParsersAction) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     """``check``: 0 when every visible item passes, 1 when one fails (or the file cannot run), 2 without a pack."""
-    from grader.selfcheck import check_main
+    from grader.selfcheck.pack import check_main
 
     return check_main(args.path, args.assignment, args.pack, args.call_seconds)
 
@@ -75,7 +75,7 @@ def _add_batch_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _batch(args: argparse.Namespace) -> int:
     """``batch``: 0 when every student got a report, 1 when the grader failed on some, 2 when it cannot run."""
-    from grader.batch import DEFAULT_STUDENT_SECONDS, BatchError, run_batch
+    from grader.batch.pool import DEFAULT_STUDENT_SECONDS, BatchError, run_batch
 
     try:
         return run_batch(args.folder, args.out, jobs=args.jobs, force=args.force, shard=args.shard,
@@ -89,7 +89,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     """``merge``: 0 when every listed student has a report, 1 when some are missing, 2 when it cannot run."""
-    from grader.batch import BatchError, run_merge
+    from grader.batch.pool import BatchError, run_merge
 
     try:
         return run_merge(args.folders, args.out, args.assignment)
@@ -117,7 +117,7 @@ def _grade(args: argparse.Namespace) -> int:
         result = grade_path(args.path, rubric, zygote, limits)
     report = build_report(result)
     if getattr(args, "html", None):
-        from grader.html_page import write_page
+        from grader.reporting.html_page import write_page
 
         validate(report, rubric)
         write_page(report, args.html)

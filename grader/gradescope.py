@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader._fs import write_atomically
+
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 FALLBACK_NAME = "fallback_results.json"
 DEFAULT_GRADING_SECONDS = 420.0
@@ -104,23 +106,8 @@ def _is_id(value: Any) -> bool:
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    """Temporary file beside ``path``, fsync, rename: Gradescope never reads half a file."""
-    text = json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """``results.json`` whole or not at all, world-readable: Gradescope reads it as another user."""
+    write_atomically(path, json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n", mode=0o644)
 
 
 def load_fallback(source: Path) -> dict[str, Any]:
@@ -247,10 +234,10 @@ def _env_float(name: str) -> float | None:
 
 def grade_child(submission: Path, out: Path, assignment: str) -> int:
     """Grade one submission and write its validated report to ``out``; 2 when the rubric is unusable."""
-    from grader.grading import grade_path, limits_for
-    from grader.report import build_report, write_report
+    from grader.checking.grading import grade_path, limits_for
+    from grader.reporting.report import build_report, write_report
     from grader.rubric import RubricError, load_rubric
-    from grader.sandbox import Zygote
+    from grader.sandbox.zygote import Zygote
 
     try:
         rubric = load_rubric(assignment)

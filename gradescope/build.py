@@ -1,4 +1,4 @@
-"""Build the Gradescope autograder zip: ``python gradescope/build.py [--out ZIP] [--assignment ID]``.
+"""Build the Gradescope autograder zip: ``python -m gradescope.build [--out ZIP] [--assignment ID]``.
 
 The zip holds, at its root, what Gradescope needs (``setup.sh``, ``run_autograder``) and
 what they use: ``grader/``, ``reference/``, ``rubrics/``, the pinned requirements and
@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from grader._fs import shipped_files, write_atomically
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-if str(PROJECT_ROOT) not in sys.path:
-    sys.path.insert(0, str(PROJECT_ROOT))
 
 SCRIPTS = {"setup.sh": HERE / "setup.sh", "run_autograder": HERE / "run_autograder"}
 LOCKS = {"requirements.lock": PROJECT_ROOT / "requirements.lock",
          "requirements-py310.lock": HERE / "requirements-py310.lock"}
-TREES = (("grader", ("*.py", "schemas/*.json")), ("reference", ("*.py",)), ("rubrics", ("*.json",)))
+TREES = ("grader", "reference", "rubrics")
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -42,11 +41,9 @@ def collect() -> dict[str, tuple[bytes, int]]:
     for name, path in LOCKS.items():
         files[name] = (path.read_bytes(), 0o644)
     _check_locks(files["requirements.lock"][0], files["requirements-py310.lock"][0])
-    for folder, patterns in TREES:
-        for pattern in patterns:
-            for path in sorted((PROJECT_ROOT / folder).glob(pattern)):
-                if path.is_file() and "__pycache__" not in path.parts:
-                    files[path.relative_to(PROJECT_ROOT).as_posix()] = (path.read_bytes(), 0o644)
+    for folder in TREES:
+        for path in shipped_files(PROJECT_ROOT / folder):
+            files[path.relative_to(PROJECT_ROOT).as_posix()] = (path.read_bytes(), 0o644)
     return files
 
 
@@ -71,7 +68,7 @@ def _check_locks(main: bytes, py310: bytes) -> None:
 def fallback_json(assignment: str) -> bytes:
     """The all-zero report for when the grader cannot run, validated like any report."""
     from grader.gradescope import FAILED_ITEM, FAILED_MESSAGE
-    from grader.report import dumps, empty_report, validate
+    from grader.reporting.report import dumps, empty_report, validate
     from grader.rubric import load_rubric
 
     rubric = load_rubric(assignment)
@@ -93,10 +90,7 @@ def write_zip(files: dict[str, tuple[bytes, int]], out: Path) -> None:
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    os.replace(tmp, out)
+    write_atomically(out, buffer.getvalue(), mode=0o644)
 
 
 def self_check(out: Path, assignment: str) -> None:
@@ -104,9 +98,9 @@ def self_check(out: Path, assignment: str) -> None:
     with tempfile.TemporaryDirectory(prefix="gradescope-check-") as tmp:
         with zipfile.ZipFile(out) as archive:
             archive.extractall(tmp)
-        code = ("import json, sys; from grader.rubric import load_rubric; from grader.report import validate;"
+        code = ("import json, sys; from grader.rubric import load_rubric; from grader.reporting.report import validate;"
                 f"r = load_rubric({assignment!r}); validate(json.load(open('fallback_results.json')), r);"
-                "import grader.gradescope, grader.grading, grader.runner")
+                "import grader.gradescope, grader.checking.grading, grader.sandbox.child.runner")
         done = subprocess.run([sys.executable, "-E", "-s", "-B", "-c", code], cwd=tmp,
                               capture_output=True, text=True, timeout=120)
         if done.returncode != 0:

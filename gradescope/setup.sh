@@ -58,7 +58,7 @@ while [ "$d" != "/" ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
 
 chmod 755 "$SOURCE/run_autograder"
 (cd "$SOURCE" && "$VENV/bin/python" -E -s -B -c \
-    'import grader.gradescope, grader.grading, grader.report, grader.runner, nbformat, IPython, matplotlib')
+    'import grader.gradescope, grader.checking.grading, grader.reporting.report, grader.sandbox.child.runner, nbformat, IPython, matplotlib')
 if command -v runuser >/dev/null 2>&1; then
     (cd / && runuser -u "$SANDBOX_USER" -- "$VENV/bin/python" -E -s -B -c 'import numpy, matplotlib.pyplot')
 fi

@@ -3,7 +3,7 @@
 Each variant has the signature of the reference function it imitates and makes
 exactly one mistake.  The rubric (``rubrics/logreg2.json``) declares, next to a
 check, which variants to try and what to tell a student whose answer one of them
-reproduces on the same inputs (``grader.checks`` does the matching).  A variant
+reproduces on the same inputs (``grader.checking.checks`` does the matching).  A variant
 may raise where the slip would raise (``X`` where ``Xᵀ`` belongs, with M != N):
 a student whose function raises the same way is told the same thing.
 

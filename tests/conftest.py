@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.rubric import Rubric, load_rubric
-from grader.sandbox import Zygote
+from grader.sandbox.zygote import Zygote
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GRADING_TIMES = pytest.StashKey[dict]()

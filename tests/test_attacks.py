@@ -28,12 +28,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import grading
-from grader.execution import GRACE_SECONDS
-from grader.grading import GradeResult, grade_path, limits_for
-from grader.report import build_report, validate
+from grader.checking import grading
+from grader.sandbox.execution import GRACE_SECONDS
+from grader.checking.grading import GradeResult, grade_path, limits_for
+from grader.reporting.report import build_report, validate
 from grader.rubric import Rubric
-from grader.sandbox import DEFAULT_SANDBOX_USER, Limits, Zygote, sandbox_identity, sandbox_pool
+from grader.sandbox.zygote import DEFAULT_SANDBOX_USER, Limits, Zygote, sandbox_identity, sandbox_pool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ATTACKS = Path(__file__).with_name("attacks")

@@ -23,11 +23,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch import Entry, discover, parse_gradescope_metadata, parse_shard, select_shard, BatchError
-from grader.gradebook import Row, csv_text, number
-from grader.progress import Progress
+from grader.batch.pool import Entry, discover, parse_gradescope_metadata, parse_shard, select_shard, BatchError
+from grader.reporting.gradebook import Row, csv_text, number
+from grader.batch.progress import Progress
 from grader.rubric import load_rubric
-from grader.summary_page import diagnosed_mistakes
+from grader.reporting.summary_page import diagnosed_mistakes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "assignments" / "logreg2" / "examples"

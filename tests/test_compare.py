@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.compare import Tolerance, check_array, check_float, check_floats, check_returned, part_names
+from grader.checking.compare import Tolerance, check_array, check_float, check_floats, check_returned, part_names
 
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
 

@@ -23,16 +23,16 @@ from pathlib import Path
 
 import pytest
 
-from grader import grading
-from grader.escaping import TerminalStream, markdown_text, terminal_text
-from grader.gradebook import row_from_report
-from grader.grading import grade_path, limits_for
-from grader.html_page import markdown_html, render, write_page
-from grader.progress import Progress
-from grader.report import build_report, validate
-from grader.sandbox import Zygote
-from grader.summary_page import diagnosed_mistakes
-from grader.summary_page import render as render_summary
+from grader.checking import grading
+from grader.reporting.escaping import TerminalStream, markdown_text, terminal_text
+from grader.reporting.gradebook import row_from_report
+from grader.checking.grading import grade_path, limits_for
+from grader.reporting.html_page import markdown_html, render, write_page
+from grader.batch.progress import Progress
+from grader.reporting.report import build_report, validate
+from grader.sandbox.zygote import Zygote
+from grader.reporting.summary_page import diagnosed_mistakes
+from grader.reporting.summary_page import render as render_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 ATTACKS = ROOT / "tests" / "attacks"

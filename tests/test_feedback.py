@@ -14,12 +14,12 @@ import mistune
 import numpy as np
 import pytest
 
-from grader import checks
-from grader.compare import Tolerance
-from grader.feedback import code_block, code_span
-from grader.grading import grade_path, limits_for
-from grader.inputs import generate_cases
-from grader.report import build_report, validate
+from grader.checking import checks
+from grader.checking.compare import Tolerance
+from grader.checking.feedback import code_block, code_span
+from grader.checking.grading import grade_path, limits_for
+from grader.checking.inputs import generate_cases
+from grader.reporting.report import build_report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "assignments" / "logreg2" / "examples"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade_path, limits_for
-from grader.report import build_report, validate
+from grader.checking.grading import grade_path, limits_for
+from grader.reporting.report import build_report, validate
 from grader.rubric import load_rubric
-from grader.sandbox import Zygote
+from grader.sandbox.zygote import Zygote
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"

@@ -25,9 +25,9 @@ import jsonschema
 import nbformat
 import pytest
 
-from grader.report import SCHEMA_PATH, validate
+from grader.reporting.report import SCHEMA_PATH, validate
 from grader.rubric import load_rubric
-from grader.sandbox import sandbox_pool
+from grader.sandbox.zygote import sandbox_pool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("gradescope_build", PROJECT_ROOT / "gradescope" / "build.py")
@@ -131,8 +131,11 @@ def test_zip_holds_what_gradescope_needs_and_no_tests(autograder_zip):
         names = set(archive.namelist())
         modes = {i.filename: i.external_attr >> 16 & 0o777 for i in archive.infolist()}
     assert {"setup.sh", "run_autograder", "requirements.lock", "requirements-py310.lock", "fallback_results.json",
-            "grader/gradescope.py", "grader/runner.py", "grader/schemas/results.schema.json",
+            "grader/gradescope.py", "grader/sandbox/child/runner.py", "grader/reporting/schemas/results.schema.json",
             "reference/logreg2.py", "rubrics/logreg2.json"} <= names
+    tracked = subprocess.run(["git", "ls-files", "grader", "reference", "rubrics"], cwd=PROJECT_ROOT,
+                             capture_output=True, text=True).stdout.split()
+    assert set(tracked) <= names, sorted(set(tracked) - names)  # every subpackage, at any depth
     assert not [n for n in names if n.startswith(("tests/", "assignments/")) or "__pycache__" in n or n.endswith(".pyc")]
     assert modes["run_autograder"] == modes["setup.sh"] == 0o755
     again = build.build(autograder_zip.with_name("again.zip"))
@@ -164,16 +167,20 @@ def _check_sandbox_user_is_locked_out(root: Path) -> None:
     """What run_autograder's permissions leave the sandbox user, checked without Landlock's help."""
     probe = (
         "import sys\n"
-        "for path in sys.argv[1:5]:\n"
+        "for path in sys.argv[1:6]:\n"
         "    try:\n"
         "        open(path).read(); print('READ', path)\n"
         "    except OSError: pass\n"
         "try:\n"
-        "    open(sys.argv[5], 'w').write('{}'); print('WROTE', sys.argv[5])\n"
+        "    open(sys.argv[6], 'w').write('{}'); print('WROTE', sys.argv[6])\n"
         "except OSError: pass\n"
     )
     targets = [root / "source/rubrics/logreg2.json", root / "source/reference/logreg2.py",
-               root / "source/grader/report.py", root / "submission_metadata.json", root / "results/forged.json"]
+               root / "source/grader/reporting/report.py", root / "source/grader/sandbox/child/runner.py",
+               root / "submission_metadata.json", root / "results/forged.json"]
+    assert all(path.is_file() for path in targets[:5]), "a probe target is missing: the probe would prove nothing"
+    for folder in ("", "grader", "grader/sandbox", "grader/sandbox/child"):
+        assert (root / "source" / folder).stat().st_mode & 0o777 == 0o711, folder  # traversable, not listable
     done = subprocess.run(["runuser", "-u", "lr2sandbox", "--", "/usr/bin/python3", "-c", probe, *map(str, targets)],
                           capture_output=True, text=True, timeout=30, cwd="/")
     assert done.returncode == 0, done.stderr

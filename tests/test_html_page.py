@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from grader.grading import grade_path, limits_for
-from grader.html_page import cost_plot, render, write_page
-from grader.report import build_report, validate
+from grader.checking.grading import grade_path, limits_for
+from grader.reporting.html_page import cost_plot, render, write_page
+from grader.reporting.report import build_report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 BUGGY = ROOT / "assignments" / "logreg2" / "examples" / "buggy"

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import GradeResult, grade_path, limits_for
+from grader.checking.grading import GradeResult, grade_path, limits_for
 from grader.rubric import Rubric
-from grader.sandbox import DEFAULT_SANDBOX_USER, UidSlot, Zygote, sandbox_pool
+from grader.sandbox.zygote import DEFAULT_SANDBOX_USER, UidSlot, Zygote, sandbox_pool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ATTACKS = Path(__file__).with_name("attacks")
@@ -106,7 +106,7 @@ def test_a_fork_retry_waits_at_most_half_the_call_limit() -> None:
     """The runner is the sandbox's module (it imports its siblings by bare name): check it in a child."""
     code = textwrap.dedent(f"""
         import sys
-        sys.path.insert(0, {str(PROJECT_ROOT / "grader")!r})
+        sys.path.insert(0, {str(PROJECT_ROOT / "grader" / "sandbox" / "child")!r})
         import runner
         runner._bound_fork_retry(4.0)
         assert runner._fork_retry_seconds == 2.0
@@ -186,9 +186,9 @@ def test_the_grader_refuses_huge_broadcasts_and_stays_small(folder: Path, marker
     script = textwrap.dedent(f"""
         import json, resource, sys, time
         sys.path.insert(0, {str(PROJECT_ROOT)!r})
-        from grader.grading import grade_path, limits_for
+        from grader.checking.grading import grade_path, limits_for
         from grader.rubric import load_rubric
-        from grader.sandbox import Zygote
+        from grader.sandbox.zygote import Zygote
         rubric = load_rubric("logreg2")
         started = time.monotonic()
         with Zygote() as zygote:
@@ -213,7 +213,7 @@ def test_the_grader_refuses_huge_broadcasts_and_stays_small(folder: Path, marker
 
 def _in_fresh_interpreter(code: str) -> None:
     source = f"import ctypes, errno, os, sys\nsys.path.insert(0, {str(PROJECT_ROOT)!r})\n" \
-             "from grader.netblock import block_network\n" + textwrap.dedent(code) + "\nprint('OK')\n"
+             "from grader.sandbox.child.netblock import block_network\n" + textwrap.dedent(code) + "\nprint('OK')\n"
     proc = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stdout + proc.stderr
 

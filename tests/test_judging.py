@@ -15,12 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import checks, html_page
-from grader.compare import Tolerance, check_float, check_returned
-from grader.execution import Outcome
-from grader.grading import grade_path, limits_for, standin_value
-from grader.inputs import generate_cases
-from grader.report import build_report, dumps, validate
+from grader.checking import checks
+
+from grader.reporting import html_page
+from grader.checking.compare import Tolerance, check_float, check_returned
+from grader.sandbox.execution import Outcome
+from grader.checking.grading import grade_path, limits_for, standin_value
+from grader.checking.inputs import generate_cases
+from grader.reporting.report import build_report, dumps, validate
 from grader.rubric import Check
 from reference import logreg2 as ref
 
@@ -217,7 +219,7 @@ def test_a_family_rule_needs_evidence():
 
 
 def test_the_self_check_times_a_raising_slip_where_its_code_runs(shared_zygote):
-    from grader import selfcheck
+    from grader.selfcheck import pack as selfcheck
 
     pack = selfcheck.load_pack(ROOT / "assignments" / "logreg2" / "selfcheck.json", "logreg2")
     run = selfcheck.run_check(BUGGY / "x_not_transposed.py", pack, shared_zygote)
@@ -229,7 +231,7 @@ def test_the_self_check_times_a_raising_slip_where_its_code_runs(shared_zygote):
 
 def _odd_values() -> list:
     """What the protocol can hand the grader: every plain type, at its edges."""
-    from grader.protocol import Unsupported
+    from grader.sandbox.child.protocol import Unsupported
 
     deep: object = 1.0
     for _ in range(30):

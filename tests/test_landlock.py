@@ -1,4 +1,4 @@
-"""Tests for grader.landlock; each case runs in a fresh interpreter."""
+"""Tests for grader.sandbox.child.landlock; each case runs in a fresh interpreter."""
 
 import subprocess
 import sys
@@ -15,7 +15,7 @@ def _landlock_unavailable() -> str | None:
     """Probe the ABI (no restriction is applied, so this is safe in-process)."""
     sys.path.insert(0, str(ROOT))
     try:
-        from grader.landlock import _abi_version
+        from grader.sandbox.child.landlock import _abi_version
     finally:
         sys.path.remove(str(ROOT))
     abi = _abi_version()
@@ -43,7 +43,7 @@ def run(code: str, read_only: list[str], read_write: list[str]) -> None:
     prelude = f"""
 import errno, os, sys
 sys.path.insert(0, {str(ROOT)!r})
-from grader.landlock import restrict_filesystem
+from grader.sandbox.child.landlock import restrict_filesystem
 assert "numpy" not in sys.modules
 reason = restrict_filesystem(read_only={read_only!r}, read_write={read_write!r})
 assert reason is None, reason
@@ -213,7 +213,7 @@ def test_bad_argument_returns_reason() -> None:
     code = f"""
 import os, sys
 sys.path.insert(0, {str(ROOT)!r})
-from grader.landlock import restrict_filesystem
+from grader.sandbox.child.landlock import restrict_filesystem
 reason = restrict_filesystem(read_only="/usr", read_write=[])
 assert isinstance(reason, str) and reason, reason
 reason = restrict_filesystem(read_only=[42], read_write=[])

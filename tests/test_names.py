@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.names import shown
+from grader.submission.names import shown
 
 ROOT = Path(__file__).resolve().parents[1]
 CORRECT = ROOT / "assignments" / "logreg2" / "examples" / "correct.py"

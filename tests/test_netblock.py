@@ -1,4 +1,4 @@
-"""Tests for grader.netblock; each case runs in a fresh interpreter."""
+"""Tests for grader.sandbox.child.netblock; each case runs in a fresh interpreter."""
 
 import subprocess
 import sys
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PRELUDE = f"""
 import errno, os, socket, sys
 sys.path.insert(0, {str(ROOT)!r})
-from grader.netblock import block_network
+from grader.sandbox.child.netblock import block_network
 """
 
 BLOCK = """

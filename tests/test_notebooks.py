@@ -22,9 +22,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from grader.grading import grade_path, limits_for
-from grader.notebook import notebook_cells, python_cells, translate
-from grader.report import build_report, validate
+from grader.checking.grading import grade_path, limits_for
+from grader.submission.notebook import notebook_cells, python_cells, translate
+from grader.reporting.report import build_report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "assignments" / "logreg2" / "examples"
@@ -531,7 +531,7 @@ def test_ipython_cells_keep_their_line_numbers():
 
 
 def test_transformer_does_not_import_ipython():
-    code = ("import sys\nfrom grader.notebook import translate\n"
+    code = ("import sys\nfrom grader.submission.notebook import translate\n"
             "assert 'run_line_magic' in translate('%matplotlib inline')\n"
             "assert 'IPython' not in sys.modules, 'IPython was imported'\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 
 from decorate import (MAX_TEXT, Decoration, Insert, Notebook, PyFile, Rendered, check_rendering, decorations,
                       describe, notebooks, py_files, render)
-from grader.grading import grade_path, limits_for
-from grader.report import build_report, validate
+from grader.checking.grading import grade_path, limits_for
+from grader.reporting.report import build_report, validate
 from grader.rubric import Rubric
-from grader.sandbox import Zygote
+from grader.sandbox.zygote import Zygote
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "assignments" / "logreg2" / "examples"

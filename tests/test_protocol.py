@@ -9,7 +9,7 @@ import struct
 import numpy as np
 import pytest
 
-from grader import protocol
+from grader.sandbox.child import protocol
 
 
 def roundtrip(message):

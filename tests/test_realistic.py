@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade_path, limits_for
-from grader.report import build_report, write_report
+from grader.checking.grading import grade_path, limits_for
+from grader.reporting.report import build_report, write_report
 from grader.rubric import Rubric
-from grader.sandbox import Zygote
+from grader.sandbox.zygote import Zygote
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "tests" / "submissions" / "realistic"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.inputs import generate_cases, seed_for
+from grader.checking.inputs import generate_cases, seed_for
 from grader.rubric import RubricError, load_rubric, parse_rubric
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import selfcheck
+from grader.selfcheck import pack as selfcheck
 from grader.rubric import parse_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,7 +191,7 @@ def test_missing_pack_is_one_line_and_exit_2(tmp_path):
 def test_pack_values_round_trip():
     import numpy as np
 
-    from grader.protocol import CallableRef
+    from grader.sandbox.child.protocol import CallableRef
 
     value = {"a": (np.arange(6.0).reshape(2, 3), 1.5, 3, [float("inf"), -0.0]), "f": CallableRef("sin")}
     back = selfcheck.decode(json.loads(json.dumps(selfcheck.encode(value), allow_nan=False)))

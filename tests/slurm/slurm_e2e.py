@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch import discover, select_shard
+from grader.batch.pool import discover, select_shard
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cluster import SlurmCluster, processes_with_conf, slurm_cluster  # noqa: E402 (a helper beside this file, not a package)

@@ -10,7 +10,7 @@ itself to an allow-list of folders, and the restriction is inherited across
 ``fork`` and ``execve`` and can never be lifted.
 
 The ruleset handles every filesystem access right the running kernel knows
-(network rights are left alone; see ``grader.netblock``).  ``read_only``
+(network rights are left alone; see ``grader.sandbox.child.netblock``).  ``read_only``
 paths may be read, listed and executed; ``read_write`` paths get every
 right.  Anything else is denied with ``EACCES``.  Files already open when the
 restriction is applied stay usable.

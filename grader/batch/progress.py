@@ -14,7 +14,7 @@ import sys
 import time
 from typing import TextIO
 
-from grader.escaping import terminal_text, unescaped
+from grader.reporting.escaping import terminal_text, unescaped
 
 BAR_WIDTH = 28
 REDRAW_SECONDS = 0.2

@@ -18,8 +18,8 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.execution import Cell
-from grader.names import shown
+from grader.submission.cell import Cell
+from grader.submission.names import shown
 
 MAX_BYTES = 50 * 1024 * 1024
 # Code is sent to the sandbox whole, as JSON text inside one frame header (64 MB at most:
@@ -101,16 +101,16 @@ def read_submission(path: Path) -> Submission:
     fd = os.open(found, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
         data = f.read(MAX_BYTES + 1)
-    filename = shown(found.name)  # cells are labelled for people: see grader.names
+    filename = shown(found.name)  # cells are labelled for people: see grader.submission.names
     if found.suffix == ".ipynb":
-        from grader.notebook import notebook_cells
+        from grader.submission.notebook import notebook_cells
 
         cells, problem, notes, kind = notebook_cells(data, filename)
         return _sized(Submission(name, found, kind, data, tuple(cells), problem, tuple(notes)))
     text, problem = decode_source(data, filename)
     if text is None:
         return Submission(name, found, "py", data, problem=problem)
-    from grader.notebook import python_cells
+    from grader.submission.notebook import python_cells
 
     return _sized(Submission(name, found, "py", data, tuple(python_cells(text, filename))))
 

@@ -19,11 +19,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from grader.checks import mistakes_for
-from grader.escaping import html_text
-from grader.gradebook import Row, number
-from grader.html_page import HEAD_SECURITY
-from grader.report import write_atomically
+from grader.checking.checks import mistakes_for
+from grader.reporting.escaping import html_text
+from grader.reporting.gradebook import Row, number
+from grader.reporting.html_page import HEAD_SECURITY
+from grader._fs import write_atomically
 from grader.rubric import Rubric
 
 TOP_MISTAKES = 5

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.protocol import CallableRef
+from grader.sandbox.child.protocol import CallableRef
 from grader.rubric import Check
 
 

@@ -3,7 +3,7 @@
 Parallel without paying an interpreter start per student: the batch starts
 ``--jobs`` trusted worker processes (default: one per core), each of which
 starts one sandbox zygote and then grades many submissions one after another
-(a forked, confined session per submission, see ``grader.sandbox``).  Workers
+(a forked, confined session per submission, see ``grader.sandbox.zygote``).  Workers
 receive an entry (student, path) and write that student's report atomically as
 soon as it is graded; the parent only hands out work, watches the clock, keeps
 the progress display and, at the end, builds ``grades.csv`` and
@@ -39,14 +39,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from grader.gradebook import Row, missing_row, read_report, row_from_report, write_csv
-from grader.names import fs_bytes, shown
-from grader.progress import Progress
-from grader.report import GRADER_VERSION, empty_report, write_atomically, write_report
+from grader.reporting.gradebook import Row, missing_row, read_report, row_from_report, write_csv
+from grader.submission.names import fs_bytes, shown
+from grader.batch.progress import Progress
+from grader._fs import shipped_files, write_atomically
+from grader.reporting.report import GRADER_VERSION, empty_report, write_report
 from grader.rubric import PROJECT_ROOT, Rubric, RubricError, load_rubric
-from grader.sandbox import DEFAULT_SANDBOX_USER, Limits, sandbox_pool
-from grader.submission import MAX_BYTES, SUFFIXES, locate
-from grader.summary_page import write_summary
+from grader.sandbox.zygote import DEFAULT_SANDBOX_USER, Limits, sandbox_pool
+from grader.submission.locate import MAX_BYTES, SUFFIXES, locate
+from grader.reporting.summary_page import write_summary
 
 MANIFEST = ".batch.json"
 GRADESCOPE_METADATA = "submission_metadata.yml"
@@ -57,7 +58,7 @@ WORKER_START_SECONDS = 120.0
 # Workers run one BLAS thread each (there is a worker per core), and keep freed memory instead of
 # returning it to the kernel: every submission allocates the same ~200 MB of arrays and buffers
 # again, and on this kind of machine faulting fresh pages back in cost ~150 ms per submission.
-# The sandbox zygote gets its own environment (grader.sandbox) and is not affected.
+# The sandbox zygote gets its own environment (grader.sandbox.zygote) and is not affected.
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "MALLOC_MMAP_THRESHOLD_": str(256 << 20), "MALLOC_TRIM_THRESHOLD_": str(512 << 20),
               "MALLOC_TOP_PAD_": str(64 << 20)}
@@ -226,14 +227,15 @@ def grader_fingerprint(rubric: Rubric, limits: Limits) -> str:
     for module in (rubric.reference, rubric.mistakes):
         if module is not None and getattr(module, "__file__", None):
             files.append(Path(module.__file__))
-    grader_dir = Path(__file__).parent
-    files += sorted(grader_dir.glob("*.py")) + sorted((grader_dir / "schemas").glob("*.json"))
-    for path in files:
+    grader_dir = Path(__file__).resolve().parents[1]
+    named = [(path.name, path) for path in files]
+    named += [(path.relative_to(grader_dir).as_posix(), path) for path in shipped_files(grader_dir)]
+    for name, path in named:
         try:
             data = path.read_bytes()
         except OSError:
             data = b""
-        digest.update(fs_bytes(path.name) + b"\0" + hashlib.sha256(data).digest())
+        digest.update(fs_bytes(name) + b"\0" + hashlib.sha256(data).digest())
     digest.update(json.dumps(dataclasses.asdict(limits), sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -286,8 +288,8 @@ def _worker_main(conn: multiprocessing.connection.Connection, settings: dict[str
     """A trusted worker: one zygote, many students, one report each, written as soon as it is done."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    from grader.grading import limits_for
-    from grader.sandbox import SandboxUnusable, Zygote
+    from grader.checking.grading import limits_for
+    from grader.sandbox.zygote import SandboxUnusable, Zygote
 
     rubric = load_rubric(settings["assignment"])
     limits = limits_for(rubric, settings["overrides"])
@@ -320,9 +322,9 @@ def _worker_main(conn: multiprocessing.connection.Connection, settings: dict[str
 
 
 def _grade_entry(entry: Entry, rubric: Rubric, zygote: Any, limits: Limits, settings: dict[str, Any]) -> dict[str, Any]:
-    from grader.grading import grade
-    from grader.report import build_report
-    from grader.submission import read_submission
+    from grader.checking.grading import grade
+    from grader.reporting.report import build_report
+    from grader.submission.locate import read_submission
 
     submission = dataclasses.replace(read_submission(entry.path), name=entry.student)
     if submission.path is None:
@@ -358,7 +360,7 @@ def _error_report(entry: Entry, rubric: Rubric, settings: dict[str, Any], status
 
 
 def _write_page(report: dict[str, Any], path: Path) -> None:
-    from grader.html_page import write_page
+    from grader.reporting.html_page import write_page
 
     write_page(report, path)
 
@@ -508,7 +510,7 @@ def run_batch(folder: Path, out: Path, *, jobs: int | None = None, force: bool =
               student_seconds: float = DEFAULT_STUDENT_SECONDS, stdout: TextIO | None = None,
               stderr: TextIO | None = None, tty: bool | None = None) -> int:
     """Grade every student of ``folder`` into ``out``; 0 when all got a report, 1 when the grader failed on some."""
-    from grader.grading import limits_for
+    from grader.checking.grading import limits_for
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     rubric = load_rubric(assignment)

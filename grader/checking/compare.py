@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.protocol import Unsupported
+from grader.sandbox.child.protocol import Unsupported
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ import sys
 import types
 from typing import Any, Callable
 
-from grader.execution import Cell
+from grader.submission.cell import Cell
 
 EXPORT_MARKER = re.compile(r"^# In\[([ 0-9]*)\]:[ \t]*$", re.MULTILINE)  # nbconvert --to script
 BODY_CELL_MAGIC = re.compile(r"\A\s*%%(time|capture)\b[^\n]*(\n|\Z)")

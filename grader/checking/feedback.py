@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from grader.checks import CaseResult, CheckResult, item_fraction
-from grader.execution import LoadResult
+from grader.checking.checks import CaseResult, CheckResult, item_fraction
+from grader.sandbox.execution import LoadResult
 from grader.rubric import Item
 
 MAX_OUTPUT = 6000

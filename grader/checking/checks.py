@@ -20,12 +20,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from grader.compare import Part, Tolerance, as_scalar, check_returned, coerce_array, coerce_scalar, fmt, part_names
-from grader.execution import Call, Outcome
-from grader.inputs import Case
-from grader.protocol import CallableRef
+from grader.checking.compare import Part, Tolerance, as_scalar, check_returned, coerce_array, coerce_scalar, fmt, part_names
+from grader.sandbox.execution import Call, Outcome
+from grader.checking.inputs import Case
+from grader.sandbox.child.protocol import CallableRef
 from grader.rubric import Check, Rubric
-from grader.testfunctions import TEST_FUNCTIONS
+from grader.sandbox.child.testfunctions import TEST_FUNCTIONS
 
 GRADIENT_STEP = 1e-6
 GRADIENT_TOL = Tolerance(rtol=1e-5, atol=1e-7)
@@ -112,7 +112,7 @@ class VariantResult:
 
 class Oracle:
     """Where a check's truth comes from.  Grading asks the reference (``ReferenceOracle``);
-    the self-check asks a pack of precomputed answers (``grader.selfcheck``), so no
+    the self-check asks a pack of precomputed answers (``grader.selfcheck.pack``), so no
     reference code has to ship to students."""
 
     def expected(self, case: Case) -> tuple[Any, float]:

@@ -10,27 +10,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Sequence
 
-from grader.sandbox import Deadline, Session, SessionDied
+from grader.sandbox.zygote import Deadline, Session, SessionDied
+from grader.submission.cell import Cell
 
 GRACE_SECONDS = 2.0
 
 
-CellMode = Literal["cell", "statements"]
 ProblemKind = Literal["error", "timeout", "died", "budget"]
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A unit of student code: one notebook cell, or a whole .py file.
-
-    ``mode`` says what a failing statement ends: in a notebook cell (``cell``) the
-    rest of the cell, as in Jupyter; in a .py (``statements``) only itself.
-    """
-
-    source: str
-    filename: str
-    label: str
-    mode: CellMode = "cell"
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import landlock, protocol
+from grader.sandbox.child import landlock
 
-RUNNER = Path(__file__).with_name("runner.py")
+from grader.sandbox.child import protocol
+
+RUNNER = Path(__file__).with_name("child") / "runner.py"
 SANDBOX_USER_ENV = "LOGREG2_SANDBOX_USER"
 DEFAULT_SANDBOX_USER = "lr2sandbox"
 CHANNEL_BUFFER_BYTES = 4 * 1024 * 1024

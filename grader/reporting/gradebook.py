@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.report import write_atomically
+from grader._fs import write_atomically
 from grader.rubric import Rubric
 
 # A trigger at the start, or after any separator LibreOffice or Excel may be set to split on.

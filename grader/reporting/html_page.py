@@ -5,7 +5,7 @@ inline SVG drawn here, and the page loads nothing; its Content-Security-Policy
 (``CSP``) forbids every fetch, so even a link or image that slipped into the
 Markdown would load nothing.  Item feedback is the report's Markdown, rendered
 with raw HTML escaped (student text is in code spans and blocks or escaped, see
-``grader.feedback`` and ``grader.escaping``).  Items that are not visible
+``grader.checking.feedback`` and ``grader.reporting.escaping``).  Items that are not visible
 show only passed/failed, as Gradescope would before release.
 """
 
@@ -15,7 +15,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from grader.escaping import html_text
+from grader._fs import write_atomically
+from grader.reporting.escaping import html_text
 
 PLOT_WIDTH, PLOT_HEIGHT = 640, 300
 MARGIN = {"left": 64, "right": 16, "top": 16, "bottom": 44}
@@ -217,6 +218,5 @@ def cost_plot(reference: list[Any], student: list[Any]) -> str:
 
 
 def write_page(report: dict[str, Any], path: Path, show_hidden: bool = False) -> None:
-    from grader.report import write_atomically
 
     write_atomically(Path(path), render(report, show_hidden))

@@ -16,13 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from grader import checks, execution
-from grader.escaping import markdown_text
-from grader.feedback import item_output, item_score, verdict_line
-from grader.inputs import generate_cases, seed_for
+from grader.checking import checks
+
+from grader.sandbox import execution
+from grader.reporting.escaping import markdown_text
+from grader.checking.feedback import item_output, item_score, verdict_line
+from grader.checking.inputs import generate_cases, seed_for
 from grader.rubric import Check, Item, Rubric
-from grader.sandbox import Limits, Session, Zygote, make_scratch
-from grader.submission import Submission
+from grader.sandbox.zygote import Limits, Session, Zygote, make_scratch
+from grader.submission.locate import Submission
 
 MAX_CALLBACK_ELEMENTS = 1_000_000
 COMPUTE_FACTOR = 2  # a stand-in may build arrays twice as large as the rubric's largest input
@@ -348,6 +350,6 @@ def json_number(value: Any) -> float | str:
 
 
 def grade_path(path: Path, rubric: Rubric, zygote: Zygote, limits: Limits) -> GradeResult:
-    from grader.submission import read_submission
+    from grader.submission.locate import read_submission
 
     return grade(read_submission(path), rubric, zygote, limits)

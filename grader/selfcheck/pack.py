@@ -8,8 +8,8 @@ Two halves:
   output and message.  Hidden items contribute nothing but their id, title and
   points, so the pack holds neither their inputs nor any reference code.
 * ``run_check`` (student side, ``python -m grader check PATH``) runs the
-  student's file in the same sandbox as grading (``grader.sandbox`` zygote,
-  ``grader.execution`` conversations) and judges the answers against the pack
+  student's file in the same sandbox as grading (``grader.sandbox.zygote`` zygote,
+  ``grader.sandbox.execution`` conversations) and judges the answers against the pack
   with the grader's own ``checks.judge`` and ``feedback``: the same verdicts and
   the same likely causes.  It never imports ``reference`` or the rubric.
 
@@ -34,14 +34,17 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from grader import checks, execution
-from grader.checks import CheckResult, Oracle, VariantResult
-from grader.feedback import Block, item_blocks, item_score, to_text
-from grader.inputs import Case, generate_cases
-from grader.protocol import CallableRef
-from grader.rubric import Check, Item
-from grader.sandbox import Limits, Zygote, make_scratch
-from grader.submission import read_submission
+from grader._fs import write_atomically
+from grader.checking import checks
+
+from grader.sandbox import execution
+from grader.checking.checks import CheckResult, Oracle, VariantResult
+from grader.checking.feedback import Block, item_blocks, item_score, to_text
+from grader.checking.inputs import Case, generate_cases
+from grader.sandbox.child.protocol import CallableRef
+from grader.rubric import PROJECT_ROOT, Check, Item
+from grader.sandbox.zygote import Limits, Zygote, make_scratch
+from grader.submission.locate import read_submission
 
 PACK_FORMAT = "grader-selfcheck/1"
 PACK_SEED = 20_240_917  # fixed: the self-check's inputs never change; grading draws its own per submission
@@ -220,7 +223,6 @@ def baseline_seconds(case: Case) -> float:
 
 
 def write_pack(rubric: Any, path: Path) -> None:
-    from grader.report import write_atomically
 
     write_atomically(path, json.dumps(build_pack(rubric), ensure_ascii=False, indent=1) + "\n")
     path.chmod(0o644)  # students read it
@@ -296,7 +298,7 @@ def load_pack(path: Path, assignment: str | None = None) -> dict[str, Any]:
 
 def find_pack(student: Path, assignment: str) -> Path:
     """The pack next to the grader (``assignments/ID/``), next to the student's file, or in the current folder."""
-    root = Path(__file__).resolve().parents[1]
+    root = PROJECT_ROOT
     folder = student if student.is_dir() else student.parent
     for candidate in (root / "assignments" / assignment / PACK_NAME, root / PACK_NAME,
                       folder / PACK_NAME, Path.cwd() / PACK_NAME):
@@ -318,7 +320,7 @@ def _items(pack: dict[str, Any]) -> list[tuple[Item, list[dict[str, Any]]]]:
 
 def run_check(path: Path, pack: dict[str, Any], zygote: Zygote, limits: Limits | None = None) -> CheckRun:
     """Run the pack's visible checks on the student's file in the sandbox and judge them against the pack."""
-    from grader.grading import _load_blocker
+    from grader.checking.grading import _load_blocker
 
     limits = limits or Limits().replace(**pack.get("limits", {}))
     items = _items(pack)
@@ -471,12 +473,12 @@ def check_main(path: Path, assignment: str, pack_path: Path | None, call_seconds
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m grader.selfcheck [--assignment ID] [--out FILE]``: build a pack (needs the reference)."""
+    """``python -m grader.selfcheck.pack [--assignment ID] [--out FILE]``: build a pack (needs the reference)."""
     import argparse
 
     from grader.rubric import RubricError, load_rubric
 
-    parser = argparse.ArgumentParser(prog="python -m grader.selfcheck", description="Build a self-check pack.")
+    parser = argparse.ArgumentParser(prog="python -m grader.selfcheck.pack", description="Build a self-check pack.")
     parser.add_argument("--assignment", default="logreg2")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
@@ -485,11 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     except RubricError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = args.out or Path(__file__).resolve().parents[1] / "assignments" / args.assignment / PACK_NAME
+    out = args.out or PROJECT_ROOT / "assignments" / args.assignment / PACK_NAME
     write_pack(rubric, out)
     print(f"self-check pack: {out}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,15 +8,14 @@ the contract is never written.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from grader.grading import GradeResult, ItemResult, json_number
-from grader.names import shown
+from grader._fs import write_atomically
+from grader.checking.grading import GradeResult, ItemResult, json_number
+from grader.submission.names import shown
 from grader.rubric import Rubric
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "results.schema.json"
@@ -147,21 +146,6 @@ def validate(report: dict[str, Any], rubric: Rubric) -> None:
 
 def dumps(report: dict[str, Any]) -> str:
     return json.dumps(report, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def write_report(report: dict[str, Any], rubric: Rubric, path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Judging in the grader: inputs, comparisons, checks against the reference, item scores, feedback."""

@@ -1,0 +1,1 @@
+"""What people read: the Gradescope report, the feedback page, the class summary and the gradebook."""
