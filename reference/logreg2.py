@@ -4,11 +4,17 @@ Conventions (the lecture's): ``X`` has shape ``(M, N)``, one example per row;
 ``y`` has shape ``(M,)`` with values 0 or 1; ``w`` has shape ``(N,)``; ``b`` is a
 float.
 
-Every function reaches its helpers through this module's global names (``cost``
-calls ``sigmoid`` and ``loss``, ``gradient_descent`` calls ``cost``,
-``gradients_vectorized`` and ``update``, ...). The grader relies on that: it judges
-one student function at a time by substituting reference helpers for the student's,
-so that a bug costs points only in the item where it lives.
+The grader judges one student function at a time, so that a bug costs points only
+in the item where it lives. While a graded function runs, the item child in the
+sandbox replaces the callees its check lists in the rubric's ``stubs`` (``sigmoid``
+and ``loss`` inside ``cost``; ``cost``, ``gradients_vectorized`` and ``update``
+inside ``gradient_descent``, ...) in the student's own namespace with stubs
+(``_make_stub`` in ``grader/sandbox/child/runner.py``) that send their arguments to
+the grader and return its answer; the student's functions are put back after the
+call. The grader answers each stub with the function of that name here, called in
+its own process. Nothing in this module is patched or sent into the sandbox: its
+functions call each other directly, so every answer is the reference's all the way
+down.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""The only writer of results: build the Gradescope report, validate it, write it atomically.
+"""Build the Gradescope report, validate it, write it atomically: every graded report comes from here.
+
+On Gradescope the final ``results.json`` is written by the supervisor in ``grader/gradescope.py``
+(its own ``write_json_atomically``: this report plus the submission's metadata, or the fallback
+report when grading failed), and ``run_autograder`` copies the static ``fallback_results.json``
+when even the supervisor cannot run.
 
 Checks JSON Schema cannot express are made here too (the score is the sum of the
 tests, the max scores add up to the rubric's total), so a report that breaks
