@@ -23,7 +23,7 @@ import pytest
 
 from grader.sandbox import execution
 
-from grader.sandbox.child import protocol
+from grader.sandbox.child import control, protocol
 from grader.sandbox.execution import Call
 from grader.submission.cell import Cell
 from grader.checking.grading import grade_path, limits_for
@@ -303,3 +303,55 @@ def test_hostile_frames_raise_protocol_errors_only() -> None:
     for frame in frames:
         with pytest.raises(protocol.ProtocolError):
             protocol.decode(json.dumps(frame).encode(), [b""])
+
+
+def test_the_control_channel_keeps_each_message_whole() -> None:
+    """Several messages in a row, one larger than a stream read, arrive one per receive, with their descriptors."""
+    ours, theirs = control.pair()
+    read_end, write_end = os.pipe()
+    try:
+        big = {"op": "spawn", "pad": "x" * 300_000}
+        control.send(ours, {"op": "sweep", "keep": None})
+        control.send(ours, big, [write_end])
+        control.send(ours, {"op": "sweep", "keep": 7})
+        assert control.receive(theirs) == ({"op": "sweep", "keep": None}, [])
+        message, fds = control.receive(theirs)
+        assert message == big and len(fds) == 1
+        os.write(fds[0], b"through")
+        os.close(fds[0])
+        assert os.read(read_end, 16) == b"through"
+        assert control.receive(theirs) == ({"op": "sweep", "keep": 7}, [])
+    finally:
+        for fd in (read_end, write_end):
+            os.close(fd)
+        ours.close()
+        theirs.close()
+
+
+def test_a_control_message_too_large_to_read_whole_is_refused_not_cut() -> None:
+    ours, theirs = control.pair()
+    try:
+        ours.send(b"{" + b" " * control.MAX_MESSAGE_BYTES + b"}")
+        with pytest.raises(control.ControlError):
+            control.receive(theirs)
+        control.send(ours, {"op": "after"})
+        assert control.receive(theirs) == ({"op": "after"}, [])
+        ours.close()
+        with pytest.raises(control.ControlError):
+            control.receive(theirs)
+    finally:
+        theirs.close()
+
+
+def test_the_zygote_answers_large_and_queued_commands_in_order(shared_zygote: Zygote) -> None:
+    """A command larger than a stream read, then three queued before any answer is read."""
+    assert shared_zygote._request({"op": "sweep", "keep": None, "pad": "x" * 200_000}) == {"killed": 0}
+    assert shared_zygote._control is not None
+    for _ in range(3):
+        control.send(shared_zygote._control, {"op": "sweep", "keep": None})
+    assert [shared_zygote._reply() for _ in range(3)] == [{"killed": 0}] * 3
+    session = shared_zygote.spawn(make_scratch(), LIMITS)
+    try:
+        assert load(session, "x = 1").fatal is None
+    finally:
+        session.close()

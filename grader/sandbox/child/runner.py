@@ -18,7 +18,6 @@ from __future__ import annotations
 import ctypes
 import importlib
 import importlib.util
-import json
 import os
 import resource
 import select
@@ -34,16 +33,17 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import numpy  # noqa: E402,F401  (imported once here so every fork has it; threads are limited above)
+import numpy  # noqa: F401  (imported once here so every fork has it; threads are limited above)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder off the path
 
-import landlock  # noqa: E402
-import netblock  # noqa: E402
-import protocol  # noqa: E402
-from cell_loader import describe_status, flush_output, load_cells  # noqa: E402
-from student_namespace import StudentNamespace, describe_error  # noqa: E402
-from testfunctions import TEST_FUNCTIONS  # noqa: E402
+import control
+import landlock
+import netblock
+import protocol
+from cell_loader import describe_status, flush_output, load_cells
+from student_namespace import StudentNamespace, describe_error
+from testfunctions import TEST_FUNCTIONS
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -72,7 +72,7 @@ def _preload() -> None:
     try:
         import matplotlib
         matplotlib.use("Agg")
-        import matplotlib.pyplot  # noqa: F401
+        import matplotlib.pyplot
     except ImportError:
         pass
 
@@ -623,43 +623,44 @@ def zygote_main(control_fd: int) -> None:
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     _preload()
-    control = socket.socket(fileno=control_fd)
-    control.sendall(b'{"op": "ready"}\n')
+    grader = socket.socket(fileno=control_fd)
+    control.send(grader, {"op": "ready"})
     while True:
         try:
-            data, fds, _, _ = socket.recv_fds(control, 65536, 8)
-        except OSError:
-            data = b""
-        if not data:
+            command, fds = control.receive(grader)
+        except (OSError, control.ControlError):
             _sweep(set())
             os._exit(0)
-        command = json.loads(data)
         if command["op"] == "spawn":
-            pid = os.fork()
-            if pid == 0:
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the mainline waits for its workers
-                control.close()
-                sock = socket.socket(fileno=fds[0])
-                os.dup2(fds[1], 1)
-                os.dup2(fds[2], 2)
-                null = os.open(os.devnull, os.O_RDONLY)
-                os.dup2(null, 0)
-                os.closerange(3, fds[0])
-                os.closerange(fds[0] + 1, 1024)
-                try:
-                    _submission_main(command, sock)
-                finally:
-                    os._exit(0)
-            for fd in fds:
-                os.close(fd)
-            reply = {"pid": pid}
+            reply = {"pid": _spawn(command, fds, grader)}
         elif command["op"] == "probe":
             reply = {"unusable": _probe(command)}
         else:
             keep = _ancestors(int(command["keep"]), os.getpid()) if command.get("keep") else set()
             reply = {"killed": _sweep(keep)}
-        control.sendall(json.dumps(reply).encode() + b"\n")
+        control.send(grader, reply)
 
+
+def _spawn(command: dict[str, Any], fds: list[int], grader: socket.socket) -> int:
+    """Fork a submission's mainline on the session's socket and output pipes (``fds``)."""
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the mainline waits for its workers
+        grader.close()
+        sock = socket.socket(fileno=fds[0])
+        os.dup2(fds[1], 1)
+        os.dup2(fds[2], 2)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.closerange(3, fds[0])
+        os.closerange(fds[0] + 1, 1024)
+        try:
+            _submission_main(command, sock)
+        finally:
+            os._exit(0)
+    for fd in fds:
+        os.close(fd)
+    return pid
 
 if __name__ == "__main__":
     zygote_main(int(sys.argv[1]))
