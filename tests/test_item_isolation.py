@@ -1,0 +1,127 @@
+"""Per-item isolation as an outcome: what one item's call does never changes another item's verdict.
+
+Each submission in ``tests/submissions/isolation/`` is the correct example with a
+few functions replaced: they keep a reference stand-in for later, rebind other
+functions' globals, patch NumPy, leave a thread behind, write files, or crash
+their process after changing the loaded state.  Every item the replaced
+functions do not answer must get exactly the verdict it gets when it is the only
+item graded (same file, same sandbox), and that verdict must be full marks: the
+rest of the file is correct.  However items are run (a fork each, or a child
+shared until something could matter), these outcomes are what must hold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.checking.grading import GradeResult, ItemResult, grade_path, limits_for
+from grader.rubric import Rubric
+from grader.sandbox.zygote import Zygote
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CORRECT = PROJECT_ROOT / "assignments" / "logreg2" / "examples" / "correct.py"
+ISOLATION = Path(__file__).with_name("submissions") / "isolation"
+# The items each submission's replaced functions answer (their own verdicts are theirs to lose).
+OWN_ITEMS = {
+    "stub_captured.py": {"cost"},
+    "rebinds_globals.py": {"sigmoid"},
+    "patches_numpy.py": {"sigmoid"},
+    "starts_thread.py": {"sigmoid"},
+    "writes_files.py": {"sigmoid"},
+    "crashes.py": {"graph_forward", "sigmoid", "numerical_derivatives"},
+}
+# Items whose functions read the global the crashing ones change: right only on the loaded state.
+READS_LOADED_STATE = {"graph_backward", "single_example", "update"}
+
+
+@pytest.fixture(scope="module")
+def folder() -> Iterator[Path]:
+    """Submissions must be readable by the sandbox user, who cannot enter pytest's tmp_path."""
+    made = Path(tempfile.mkdtemp(prefix="lr2-item-isolation-"))
+    made.chmod(0o755)
+    yield made
+    shutil.rmtree(made, ignore_errors=True)
+
+
+def submission(name: str, folder: Path, tail: str = "") -> Path:
+    """The correct example followed by the replacements in ``name`` (and ``tail``)."""
+    path = folder / name
+    path.write_text(CORRECT.read_text() + "\n\n" + (ISOLATION / name).read_text() + tail)
+    path.chmod(0o644)
+    return path
+
+
+def verdict(result: ItemResult) -> tuple:
+    """Everything an item's verdict is made of: score, headline, and each case's outcome as data."""
+    return (result.score, result.headline,
+            tuple(tuple((case.ok, case.reason) for case in check.cases) for check in result.checks))
+
+
+def only(rubric: Rubric, item_id: str) -> Rubric:
+    return dataclasses.replace(rubric, items=tuple(i for i in rubric.items if i.id == item_id))
+
+
+def graded(path: Path, rubric: Rubric, zygote: Zygote) -> dict[str, ItemResult]:
+    result: GradeResult = grade_path(path, rubric, zygote, limits_for(rubric))
+    return {r.item.id: r for r in result.items}
+
+
+def assert_others_as_alone(name: str, rubric: Rubric, zygote: Zygote, folder: Path) -> dict[str, ItemResult]:
+    path = submission(name, folder)
+    together = graded(path, rubric, zygote)
+    others = [item.id for item in rubric.items if item.id not in OWN_ITEMS[name]]
+    assert others and set(OWN_ITEMS[name]) <= set(together)
+    for item_id in others:
+        alone = graded(path, only(rubric, item_id), zygote)[item_id]
+        assert verdict(together[item_id]) == verdict(alone), item_id
+        assert together[item_id].passed, (item_id, together[item_id].headline)
+    return together
+
+
+@pytest.mark.parametrize("name", ["rebinds_globals.py", "patches_numpy.py", "starts_thread.py"])
+def test_what_an_item_leaves_behind_changes_no_other_verdict(name: str, logreg2_rubric: Rubric,
+                                                             shared_zygote: Zygote, folder: Path) -> None:
+    together = assert_others_as_alone(name, logreg2_rubric, shared_zygote, folder)
+    assert together["sigmoid"].passed  # the vandal returned right values: only its side effects are at stake
+
+
+@pytest.mark.parametrize("name", ["rebinds_globals.py", "patches_numpy.py", "starts_thread.py"])
+def test_the_same_side_effects_at_load_time_do_change_other_verdicts(name: str, logreg2_rubric: Rubric,
+                                                                      shared_zygote: Zygote, folder: Path) -> None:
+    """The control: done while loading, where they belong to the loaded state, they break other items,
+    so the test above would see them if an item's leftovers reached another item."""
+    armed = graded(submission(name, folder, "\n\nsigmoid(0.0)\n"), logreg2_rubric, shared_zygote)
+    broken = [item_id for item_id, result in armed.items() if item_id not in OWN_ITEMS[name] and not result.passed]
+    assert broken, name
+
+
+def test_a_stand_in_kept_from_one_item_does_not_answer_in_another(logreg2_rubric: Rubric,
+                                                                   shared_zygote: Zygote, folder: Path) -> None:
+    together = assert_others_as_alone("stub_captured.py", logreg2_rubric, shared_zygote, folder)
+    assert together["cost"].passed  # the stand-ins answered in their own item
+
+
+def test_files_written_in_an_item_change_no_other_verdict(logreg2_rubric: Rubric, shared_zygote: Zygote,
+                                                          folder: Path) -> None:
+    together = assert_others_as_alone("writes_files.py", logreg2_rubric, shared_zygote, folder)
+    assert together["sigmoid"].passed and together["cost"].passed  # a lazy `import statistics` still finds the stdlib
+
+
+def test_a_crash_in_one_item_leaves_the_others_graded_on_the_loaded_state(logreg2_rubric: Rubric,
+                                                                          shared_zygote: Zygote,
+                                                                          folder: Path) -> None:
+    together = assert_others_as_alone("crashes.py", logreg2_rubric, shared_zygote, folder)
+    for item_id in ("graph_forward", "sigmoid"):
+        assert together[item_id].score == 0, item_id
+        reasons = [case.reason for check in together[item_id].checks for case in check.cases]
+        assert reasons[0] == "died" and set(reasons) <= {"died", "not_run"}, (item_id, reasons)
+    reasons = {case.reason for case in together["numerical_derivatives"].checks[0].cases}
+    assert reasons and reasons <= {"died", "error", "limit"}
+    for item_id in READS_LOADED_STATE:
+        assert together[item_id].passed, (item_id, together[item_id].headline)
