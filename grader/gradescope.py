@@ -32,12 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from grader._fs import write_atomically
+from grader.sandbox.limits import CAPS, ConfigError, Environment, read_env
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 FALLBACK_NAME = "fallback_results.json"
-DEFAULT_GRADING_SECONDS = 420.0
-DEFAULT_MEMORY_MB = 384
-MAX_METADATA_BYTES = 16 * 1024 * 1024
+MAX_METADATA_BYTES = CAPS.metadata_bytes
 
 FAILED_MESSAGE = (
     "The autograder failed to run on this submission, so nothing was scored. "
@@ -224,15 +223,7 @@ def _stop_on_sigterm(child: subprocess.Popen):
 # --------------------------------------------------------------------------- grading child
 
 
-def _env_float(name: str) -> float | None:
-    value = os.environ.get(name)
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
-
-
-def grade_child(submission: Path, out: Path, assignment: str) -> int:
+def grade_child(submission: Path, out: Path, assignment: str, env: Environment) -> int:
     """Grade one submission and write its validated report to ``out``; 2 when the rubric is unusable."""
     from grader.checking.grading import grade_path, limits_for
     from grader.reporting.report import build_report, write_report
@@ -244,10 +235,8 @@ def grade_child(submission: Path, out: Path, assignment: str) -> int:
     except RubricError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    limits = limits_for(rubric, {"call_seconds": _env_float("LOGREG2_CALL_SECONDS"),
-                                 "cell_seconds": _env_float("LOGREG2_CELL_SECONDS")})
-    memory = int(_env_float("LOGREG2_MEMORY_MB") or DEFAULT_MEMORY_MB)
-    limits = limits.replace(memory_mb=min(limits.memory_mb, memory))
+    limits = limits_for(rubric, {"call_seconds": env.call_seconds, "cell_seconds": env.cell_seconds})
+    limits = limits.with_overrides(memory_mb=min(limits.memory_mb, env.memory_mb))
     with Zygote() as zygote:
         result = grade_path(submission, rubric, zygote, limits)
     report = build_report(result)
@@ -262,9 +251,15 @@ def grade_child(submission: Path, out: Path, assignment: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Supervise or (``--child``) grade; 2, with one line naming it, when a ``LOGREG2_*`` variable is unusable."""
+    try:
+        env = read_env()
+    except ConfigError as exc:
+        print(f"gradescope: error: {exc}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python -m grader.gradescope", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT") or "/autograder"))
-    parser.add_argument("--budget", type=float, default=_env_float("LOGREG2_GRADING_SECONDS") or DEFAULT_GRADING_SECONDS,
+    parser.add_argument("--budget", type=float, default=env.grading_seconds,
                         help="total seconds for grading before the timeout report is written")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--submission", type=Path, help=argparse.SUPPRESS)
@@ -272,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", default="logreg2", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        return grade_child(args.submission, args.out, args.assignment)
+        return grade_child(args.submission, args.out, args.assignment, env)
     return supervise(args.root, SOURCE_ROOT, args.budget)
 
 

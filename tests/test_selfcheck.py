@@ -125,7 +125,7 @@ def run_isolated(args: list[str], home: Path) -> subprocess.CompletedProcess:
 
 def test_check_reports_a_slow_loop_with_its_slowdown(shared_zygote):
     pack = selfcheck.load_pack(PACK, "logreg2")
-    limits = selfcheck.Limits().replace(**{**pack["limits"], "call_seconds": 2})
+    limits = selfcheck.Limits().with_overrides(**{**pack["limits"], "call_seconds": 2})
     run = selfcheck.run_check(EXAMPLES / "buggy" / "vectorized_with_loops.py", pack, shared_zygote, limits)
     assert [r.item.id for r in run.items if r.status == "failed"] == ["vectorization"]
     text = selfcheck.format_run(run)

@@ -65,7 +65,7 @@ class GradeResult:
 
 def limits_for(rubric: Rubric, overrides: dict[str, Any] | None = None) -> Limits:
     """The rubric's limits, then any overrides (tests and instructors may shorten them)."""
-    return Limits().replace(**{**rubric.limits, **(overrides or {})})
+    return Limits().with_overrides(**{**rubric.limits, **(overrides or {})})
 
 
 def grade(submission: Submission, rubric: Rubric, zygote: Zygote, limits: Limits) -> GradeResult:

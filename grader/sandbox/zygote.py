@@ -10,6 +10,7 @@ that escape their session are re-parented to it and swept on request.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import fcntl
 import os
 import pwd
@@ -27,36 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from grader.sandbox.child import control, landlock, protocol
+from grader.sandbox.limits import BUDGETS, CAPS, DEFAULT_SANDBOX_USER, Limits, sandbox_user
 
 RUNNER = Path(__file__).with_name("child") / "runner.py"
-SANDBOX_USER_ENV = "LOGREG2_SANDBOX_USER"
-DEFAULT_SANDBOX_USER = "lr2sandbox"
 CHANNEL_BUFFER_BYTES = 4 * 1024 * 1024
-CHILD_FRAME_BYTES = 64 * 1024 * 1024  # far above any honest answer; bounds what a child can make us buffer
+CHILD_FRAME_BYTES = CAPS.frame_mb * 1024 * 1024
 PR_SET_DUMPABLE = 4
 SO_SNDBUFFORCE = 32
 SLOT_FOLDER = "/run/lr2-sandbox-slots" if os.path.isdir("/run") else "/var/lock/lr2-sandbox-slots"
-SLOT_WAIT_SECONDS = 120.0  # a grading ends within minutes: wait for a free sandbox user rather than share one
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-submission limits; every one is enforced outside student control."""
-
-    cell_seconds: float = 10.0
-    load_seconds: float = 60.0
-    call_seconds: float = 4.0
-    cpu_seconds: int = 120
-    memory_mb: int = 768
-    processes: int = 64
-    file_mb: int = 32
-    open_files: int = 64
-    scratch_mb: int = 64
-    output_kb: int = 32
-
-    def replace(self, **changes: Any) -> "Limits":
-        values = {**self.__dict__, **{k: v for k, v in changes.items() if v is not None}}
-        return Limits(**values)
+SLOT_WAIT_SECONDS = BUDGETS.slot_wait_seconds
 
 
 class SessionDied(Exception):
@@ -99,7 +79,7 @@ def sandbox_identity() -> tuple[int, int] | None:
     """The uid/gid student code runs as when the grader is root (None otherwise)."""
     if os.geteuid() != 0:
         return None
-    for name in (os.environ.get(SANDBOX_USER_ENV), DEFAULT_SANDBOX_USER, "nobody"):
+    for name in (sandbox_user(), DEFAULT_SANDBOX_USER, "nobody"):
         if not name:
             continue
         try:
@@ -116,7 +96,7 @@ def sandbox_pool() -> list[tuple[int, int]]:
     Each session running as a uid of its own gets its own ``RLIMIT_NPROC`` and cannot
     signal or see another's processes, so a neighbour can neither starve nor disturb it.
     """
-    base = os.environ.get(SANDBOX_USER_ENV) or DEFAULT_SANDBOX_USER
+    base = sandbox_user() or DEFAULT_SANDBOX_USER
     pattern = re.compile(re.escape(base) + r"([1-9][0-9]*)")
     found = []
     for entry in pwd.getpwall():
@@ -372,10 +352,7 @@ class Zygote:
             "uid": self.identity[0] if self.identity else None,
             "gid": self.identity[1] if self.identity else None,
             "shared_uid": self.shared_identity,
-            "limits": {"cpu_seconds": limits.cpu_seconds, "memory_mb": limits.memory_mb,
-                       "processes": limits.processes, "file_mb": limits.file_mb,
-                       "open_files": limits.open_files, "scratch_mb": limits.scratch_mb,
-                       "call_seconds": limits.call_seconds},
+            "limits": dataclasses.asdict(limits),
         }
 
     def sweep(self, keep: int | None = None) -> int:

@@ -322,7 +322,7 @@ def run_check(path: Path, pack: dict[str, Any], zygote: Zygote, limits: Limits |
     """Run the pack's visible checks on the student's file in the sandbox and judge them against the pack."""
     from grader.checking.grading import _load_blocker
 
-    limits = limits or Limits().replace(**pack.get("limits", {}))
+    limits = limits or Limits().with_overrides(**pack.get("limits", {}))
     items = _items(pack)
     submission = read_submission(path)
     name = submission.path.name if submission.path else path.name
@@ -463,7 +463,7 @@ def check_main(path: Path, assignment: str, pack_path: Path | None, call_seconds
     except PackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    limits = Limits().replace(**{**pack.get("limits", {}), "call_seconds": call_seconds})
+    limits = Limits().with_overrides(**{**pack.get("limits", {}), "call_seconds": call_seconds})
     with Zygote() as zygote:
         run = run_check(path, pack, zygote, limits)
     print(format_run(run))
