@@ -10,12 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 from PIL import Image
 
 from grader.checking.grading import grade_path, limits_for
-from grader.reporting.html_page import cost_plot, render, write_page
+from grader.reporting import svg
+from grader.reporting.gradebook import row_from_report
+from grader.reporting.html_page import render, render_template, write_page
 from grader.reporting.report import build_report, validate
+from grader.reporting.summary_page import render as render_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 BUGGY = ROOT / "assignments" / "logreg2" / "examples" / "buggy"
@@ -64,10 +68,45 @@ def test_student_text_is_escaped_and_hidden_items_say_only_pass_or_fail(report):
     assert re.search(r'class="badge">(passed|failed)<', section)
 
 
-def test_a_diverging_or_empty_curve_still_plots():
-    assert "clipped" in cost_plot([0.69, 0.6, 0.55], [0.69, 5.0, 1e9, float("nan"), float("inf")])
-    assert "returned no cost history" in cost_plot([0.69, 0.6], [])
-    assert cost_plot([], []) == ""
+def _with_curve(report: dict, reference: list, student: list) -> dict:
+    page_report = copy.deepcopy(report)
+    page_report["extra_data"]["series"] = {"gradient_descent": {"reference": reference, "student": student}}
+    return page_report
+
+
+def test_a_diverging_or_empty_curve_still_plots(report):
+    diverging = svg.cost_curve([0.69, 0.6, 0.55], [0.69, 5.0, 1e9, float("nan"), float("inf")])
+    assert diverging is not None and diverging.clipped and diverging.student_count == 5
+    assert [s.tag for s in diverging.chart.shapes].count("polyline") == 2  # NaN and inf break the student's curve
+    empty = svg.cost_curve([0.69, 0.6], [])
+    assert empty is not None and empty.student_count == 0 and not empty.clipped
+    assert svg.cost_curve([], []) is None
+    assert "clipped at its edge" in render(_with_curve(report, [0.69, 0.6, 0.55], [0.69, 5.0, 1e9]))
+    assert "returned no cost history" in render(_with_curve(report, [0.69, 0.6], []))
+
+
+def test_a_missing_template_variable_is_an_error_not_a_blank():
+    with pytest.raises(jinja2.UndefinedError):
+        render_template("page.html", title="t", score="1", total="2", meta=[], failed=[], passed=[])
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_a_script_in_student_text_stays_text_on_both_pages(report, logreg2_rubric):
+    """A file name, an exception message and printed output, each holding a <script>, on the feedback
+    page and in the class summary (whose "why" column shows a test's headline)."""
+    evil = copy.deepcopy(report)
+    evil["extra_data"].update(student=SCRIPT, file=f"{SCRIPT}.py", status="timeout")
+    evil["output"] = f"x: 85 / 100\nYour code printed:\n{SCRIPT}"
+    test = next(t for t in evil["tests"] if t["status"] != "passed")
+    test["output"] = f"**FAIL** {SCRIPT}\n\n```text\n{SCRIPT}\n```"
+    test["extra_data"].update(headline=f"cost() raised ValueError: {SCRIPT}", status="error")
+    pages = {"feedback": render(evil), "summary": render_summary([row_from_report(SCRIPT, evil)], logreg2_rubric)}
+    for name, page in pages.items():
+        assert "<script" not in page.lower(), name
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, name
+    assert "ValueError: &lt;script&gt;" in pages["summary"]  # the headline is the reason shown, escaped
 
 
 def colour_pixels(image: Image.Image, colour: tuple[int, int, int], tolerance: int = 40) -> int:
