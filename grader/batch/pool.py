@@ -45,6 +45,7 @@ from grader.batch.progress import Progress
 from grader._fs import shipped_files, write_atomically
 from grader.reporting.report import GRADER_VERSION, empty_report, write_report
 from grader.rubric import PROJECT_ROOT, Rubric, RubricError, load_rubric
+from grader.sandbox.limits import BUDGETS
 from grader.sandbox.zygote import DEFAULT_SANDBOX_USER, Limits, sandbox_pool
 from grader.submission.locate import MAX_BYTES, SUFFIXES, locate
 from grader.reporting.summary_page import write_summary
@@ -53,8 +54,8 @@ MANIFEST = ".batch.json"
 GRADESCOPE_METADATA = "submission_metadata.yml"
 GRADESCOPE_FOLDER = re.compile(r"^submission_\d+$")
 IGNORED_ENTRIES = {"__MACOSX", "__pycache__", ".ipynb_checkpoints"}
-DEFAULT_STUDENT_SECONDS = 600.0
-WORKER_START_SECONDS = 120.0
+DEFAULT_STUDENT_SECONDS = BUDGETS.student_seconds
+WORKER_START_SECONDS = BUDGETS.worker_start_seconds
 # Workers run one BLAS thread each (there is a worker per core), and keep freed memory instead of
 # returning it to the kernel: every submission allocates the same ~200 MB of arrays and buffers
 # again, and on this kind of machine faulting fresh pages back in cost ~150 ms per submission.

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from grader.checking.checks import CaseResult, CheckResult, item_fraction
 from grader.sandbox.execution import LoadResult
+from grader.sandbox.limits import CAPS
 from grader.rubric import Item
 
-MAX_OUTPUT = 6000
+MAX_OUTPUT = CAPS.feedback_chars
 
 
 @dataclass(frozen=True)

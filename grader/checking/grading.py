@@ -23,10 +23,11 @@ from grader.reporting.escaping import markdown_text
 from grader.checking.feedback import item_output, item_score, verdict_line
 from grader.checking.inputs import generate_cases, seed_for
 from grader.rubric import Check, Item, Rubric
+from grader.sandbox.limits import CAPS
 from grader.sandbox.zygote import Limits, Session, Zygote, make_scratch
 from grader.submission.locate import Submission
 
-MAX_CALLBACK_ELEMENTS = 1_000_000
+MAX_CALLBACK_ELEMENTS = CAPS.callback_elements
 COMPUTE_FACTOR = 2  # a stand-in may build arrays twice as large as the rubric's largest input
 MIN_COMPUTE_BOUND = 100_000
 
@@ -335,7 +336,7 @@ def _series(rubric: Rubric, plan: tuple, outcomes: list[execution.Outcome]) -> d
         expected = expected[position]
         value = value[position] if isinstance(value, (tuple, list)) and len(value) == len(parts) else None
     try:
-        student = [json_number(v) for v in list(value)[:10_000]] if value is not None else []
+        student = [json_number(v) for v in list(value)[:CAPS.series_points]] if value is not None else []
     except (TypeError, ValueError, OverflowError):
         student = []
     return {"reference": [json_number(v) for v in expected], "student": student}

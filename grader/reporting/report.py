@@ -20,13 +20,14 @@ import jsonschema
 
 from grader._fs import write_atomically
 from grader.checking.grading import GradeResult, ItemResult, json_number
+from grader.sandbox.limits import CAPS
 from grader.submission.names import shown
 from grader.rubric import Rubric
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "results.schema.json"
 GRADER_VERSION = "1.0"
-SHOWN_OUTPUT = 2000
-HEADLINE_CHARS = 500
+SHOWN_OUTPUT = CAPS.shown_output_chars
+HEADLINE_CHARS = CAPS.headline_chars
 
 
 class ReportError(Exception):
@@ -102,7 +103,7 @@ def empty_report(rubric: Rubric, reason: str, student: str = "") -> dict[str, An
     }
 
 
-MAX_SUMMARY = 20_000  # characters of the report's top-level output: Gradescope shows it whole
+MAX_SUMMARY = CAPS.summary_chars
 
 
 def _summary_output(result: GradeResult) -> str:

@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Sequence
 
+from grader.sandbox.limits import BUDGETS
 from grader.sandbox.zygote import Deadline, Session, SessionDied
 from grader.submission.cell import Cell
 
-GRACE_SECONDS = 2.0
+GRACE_SECONDS = BUDGETS.grace_seconds
 
 
 ProblemKind = Literal["error", "timeout", "died", "budget"]
