@@ -491,8 +491,10 @@ def _run_item(channel: Channel, request: dict[str, Any], student: StudentNamespa
             go = channel.recv()
             for position, value in go.get("args", []):
                 args[position] = _argument(value)
+        keywords = call.get("keywords", [])  # the last arguments go by name (``model(..., num_iterations=...)``)
+        split = len(args) - len(keywords)
         try:
-            value = fn(*args)
+            value = fn(*args[:split], **dict(zip(keywords, args[split:])))
         except BaseException as exc:  # noqa: BLE001 (SystemExit and KeyboardInterrupt are the student's too)
             _restore(namespace, stubs, originals)
             channel.send({"op": "result", "index": index, "error": describe_error(exc, filename)})
