@@ -27,7 +27,7 @@ from grader.batch.pool import Entry, discover, parse_gradescope_metadata, parse_
 from grader.reporting.gradebook import Row, csv_text, number
 from grader.batch.progress import Progress
 from grader.rubric import load_rubric
-from grader.reporting.summary_page import diagnosed_mistakes
+from grader.reporting.summary_page import diagnosed_mistakes, not_graded_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "assignments" / "logreg2" / "examples"
@@ -140,6 +140,22 @@ def test_summary_counts_diagnosed_mistakes_and_lists_problem_students(graded):
     assert "summed" in cause
     assert "crash" in page and "load_error" in page and "hang" in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "<script" not in page
+
+
+def test_summary_reason_is_chosen_by_status_codes_not_by_words():
+    """The "why" column is the headline of the first test whose status code says it was not graded
+    normally, whatever its words; a failed test's headline otherwise; a missing report says so."""
+    def test(status: str, data_status: str, headline: str) -> dict:
+        return {"status": status, "extra_data": {"item": headline, "headline": headline, "mistakes": [],
+                                                 "status": data_status}}
+
+    tests = [test("failed", "failed", "did not finish: Not graded (a student's words)"),
+             test("failed", "timeout", "the limit"), test("passed", "passed", "fine")]
+    report = {"tests": tests, "extra_data": {"assignment": "logreg2", "status": "timeout"}}
+    assert not_graded_reason(Row("k", "s", 0.0, {}, "timeout", report=report)) == "the limit"
+    report["tests"] = [tests[0], tests[2]]
+    assert not_graded_reason(Row("k", "s", 0.0, {}, "timeout", report=report)) == tests[0]["extra_data"]["headline"]
+    assert not_graded_reason(Row("k", "s", 0.0, {}, "missing")) == "no report was found for this student"
 
 
 def test_summary_renders_in_headless_chromium(graded, tmp_path):
