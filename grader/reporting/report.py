@@ -12,6 +12,7 @@ the contract is never written.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -135,10 +136,16 @@ def _summary_output(result: GradeResult) -> str:
     return text[:MAX_SUMMARY] + f"\n[... {len(text) - MAX_SUMMARY:,} more characters of this summary were cut]"
 
 
+@functools.lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    """The results schema, read and compiled once per process (a batch worker writes hundreds of reports)."""
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+
+
 def validate(report: dict[str, Any], rubric: Rubric) -> None:
     """Schema plus the sums the contract promises."""
     try:
-        jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(report)
+        _validator().validate(report)
     except jsonschema.ValidationError as exc:
         raise ReportError(f"report is invalid at {'/'.join(map(str, exc.absolute_path))}: {exc.message}") from None
     tests = report["tests"]
