@@ -55,18 +55,19 @@ class Limits:
     cell_seconds: float = _entry(
         10.0, scope="cell", rubric=True, flags="`--cell-seconds` (grade, batch)", env="LOGREG2_CELL_SECONDS",
         enforced="the grader's deadline, then SIGKILL of the process running the statement",
-        reached="the statement is skipped and named in the report; loading goes on",
+        reached="the statement is skipped and named in the report, loading goes on; report status `timeout`",
         why="long enough for any cell of the assignment's own work; a training experiment left at the "
             "top level is stopped, not waited for")
     load_seconds: float = _entry(
         60.0, scope="submission", rubric=True,
         enforced="the grader's deadline over all statements, then SIGKILL of the running one",
-        reached="the running statement and everything after it are not run, and the report says so",
+        reached="the running statement and everything after it are not run, and the report says so; status `timeout`",
         why="several slow cells, not one: a load past it means experiments left in the file")
     call_seconds: float = _entry(
         4.0, scope="call", rubric=True, flags="`--call-seconds` (grade, check, batch)", env="LOGREG2_CALL_SECONDS",
         enforced="the grader's deadline from when the call can start, then SIGKILL of the item's process",
-        reached="that case fails (\"did not return within ... s\"); the item's later calls are not run",
+        reached="that case fails (\"did not return within ... s\"), the item's later calls are not run; "
+                "status `timeout`",
         why="far above what the reference needs on any rubric input, so a slow but correct loop passes; "
             "a hang costs one call's limit, not the whole run")
     cpu_seconds: int = _entry(
@@ -80,8 +81,9 @@ class Limits:
         why="the rubric's inputs are small: room for NumPy's temporaries, far below the machine's memory")
     processes: int = _entry(
         64, scope="user",
-        enforced="`RLIMIT_NPROC` of the sandbox user: one uid per session with the numbered users "
-                 "(`lr2sandbox1..N`), otherwise shared with the user's own processes",
+        enforced="`RLIMIT_NPROC`, which counts every process of the uid: with the numbered sandbox users "
+                 "(`lr2sandbox1..N`) each session has a uid of its own; as the one shared user, or as the "
+                 "grader's own user when it is not root (then raised by that user's count), it is shared",
         reached="`fork` fails in the student's code with `BlockingIOError`",
         why="a small pool of workers can start; a fork bomb stops at the limit")
     file_mb: int = _entry(
@@ -205,7 +207,7 @@ class Budgets:
     grace_seconds: float = _entry(
         2.0, scope="step", constant="grader.sandbox.execution:GRACE_SECONDS",
         enforced="the grader's deadline for the sandbox's own steps (start an item, stop a statement, resume)",
-        reached="the session is given up: the rest of the submission is not graded",
+        reached="the session is given up; the next item starts a fresh one (the file is loaded again)",
         why="these steps take milliseconds; a busy machine may take a second")
     student_seconds: float = _entry(
         600.0, scope="student", constant="grader.batch.pool:DEFAULT_STUDENT_SECONDS", flags="`--student-seconds` (batch)",
