@@ -236,7 +236,7 @@ def _retry_timed(session: Session, rubric: Rubric, judged: checks.CheckResult, s
 def _serve(rubric: Rubric) -> execution.CallbackServer:
     """Reference stand-ins for stubs, bounded so a student cannot make the grader work forever, and
     returning what a correct student function returns (NumPy scalars, see ``standin_value``)."""
-    bound = COMPUTE_FACTOR * max(_largest_input(rubric), MIN_COMPUTE_BOUND // COMPUTE_FACTOR)
+    bound = _compute_bound(rubric)
 
     def serve(name: str, args: list, kwargs: dict) -> Any:
         size = sum(np.size(a) for a in list(args) + list(kwargs.values()) if isinstance(a, np.ndarray))
@@ -247,6 +247,18 @@ def _serve(rubric: Rubric) -> execution.CallbackServer:
             return standin_value(getattr(rubric.reference, name)(*args, **kwargs))
 
     return serve
+
+
+_bounds: dict[int, tuple[tuple[Item, ...], int]] = {}  # by id(rubric.items), kept alive here
+
+
+def _compute_bound(rubric: Rubric) -> int:
+    """The most numbers a stand-in call may build, once per rubric (``_serve`` is made for every item)."""
+    known = _bounds.get(id(rubric.items))
+    if known is None or known[0] is not rubric.items:
+        known = (rubric.items, COMPUTE_FACTOR * max(_largest_input(rubric), MIN_COMPUTE_BOUND // COMPUTE_FACTOR))
+        _bounds[id(rubric.items)] = known
+    return known[1]
 
 
 def _largest_input(rubric: Rubric) -> int:
