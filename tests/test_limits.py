@@ -22,7 +22,7 @@ from grader.sandbox.limits import BUDGETS, CAPS, VARIABLES, ConfigError, Limits,
 from grader.sandbox.zygote import Zygote
 
 ROOT = Path(__file__).resolve().parents[1]
-SEARCHED = ("grader", "gradescope", "deploy")
+SEARCHED = ("grader", "gradescope", "deploy", "tests", "bench", "docs", ".ci", "Makefile")
 README_TABLE = re.compile(r"<!-- limits:begin -->\n(.*?)<!-- limits:end -->", re.DOTALL)
 NUMERIC = [v.name for v in VARIABLES if v.parse not in (None, str)]
 
@@ -109,7 +109,7 @@ def test_every_variable_a_field_names_is_listed() -> None:
 def _mentions() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for top in SEARCHED:
-        for path in (ROOT / top).rglob("*"):
+        for path in [ROOT / top, *(ROOT / top).rglob("*")]:
             if path.is_file() and "__pycache__" not in path.parts:
                 for name in re.findall(r"LOGREG2_[A-Z0-9_]+", path.read_text(errors="replace")):
                     found.setdefault(name, set()).add(str(path.relative_to(ROOT)))
