@@ -36,6 +36,13 @@ def test_every_field_says_its_scope_how_it_is_enforced_and_why() -> None:
             assert len(f.metadata[key]) > 10, (name, key)
 
 
+def test_each_class_docstring_documents_each_of_its_fields() -> None:
+    for cls in (Limits, limits.Caps, limits.Budgets):
+        for f in dataclasses.fields(cls):
+            assert f"``{f.name}`` (per {f.metadata['scope']}" in cls.__doc__, (cls.__name__, f.name)
+            assert f.metadata["enforced"] in cls.__doc__
+
+
 def test_the_defaults_are_the_values_the_grader_always_had() -> None:
     assert dataclasses.asdict(Limits()) == {
         "cell_seconds": 10.0, "load_seconds": 60.0, "call_seconds": 4.0, "cpu_seconds": 120, "memory_mb": 768,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import math
 import os
 import sys
@@ -42,12 +43,24 @@ def _entry(default: Any, *, scope: Scope, enforced: str, reached: str, why: str,
     })
 
 
+def _documented(cls: type) -> type:
+    """The class docstring, followed by one paragraph per field from its metadata (what ``help`` shows)."""
+    parts = [inspect.cleandoc(cls.__doc__ or ""), "Fields:"]
+    for f in dataclasses.fields(cls):
+        m = f.metadata
+        parts.append(f"``{f.name}`` (per {m['scope']}, default {f.default!r}). Enforced: {m['enforced']}. "
+                     f"When reached: {m['reached']}. Why: {m['why']}.")
+    cls.__doc__ = "\n\n".join(parts)
+    return cls
+
+
+@_documented
 @dataclass(frozen=True)
 class Limits:
     """What the sandbox enforces on one submission's code, each outside the code's control.
 
     The scope differs per field (a call, a statement, each process, the sandbox user, one
-    file, the session): see each field's ``scope`` metadata, or the README's table.  Set per
+    file, the session): see the fields below, or the README's table.  Set per
     assignment in the rubric's ``limits``, per run with flags, on Gradescope with variables.
     The whole object is sent to the sandbox's runner (``dataclasses.asdict``).
     """
@@ -114,6 +127,7 @@ class Limits:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+@_documented
 @dataclass(frozen=True)
 class Caps:
     """How much of what a submission produced the grader reads, keeps and shows, each cut with a note."""
@@ -200,6 +214,7 @@ class Caps:
         why="the file lists earlier results: large, but never this large")
 
 
+@_documented
 @dataclass(frozen=True)
 class Budgets:
     """The grader's own clocks around the sandbox's limits, and Gradescope's share of memory."""
