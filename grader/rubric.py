@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -109,8 +108,8 @@ def parse_rubric(path: Path) -> Rubric:
 
 
 def _import(name: str, path: Path, field: str) -> ModuleType:
-    if str(PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(PROJECT_ROOT))
+    """The reference and mistakes modules sit beside ``grader/``: importable wherever ``grader`` is (the
+    checkout on the venv's path, or the current folder on Gradescope), so no path is added here."""
     try:
         return importlib.import_module(name)
     except Exception as exc:  # noqa: BLE001 (any import failure is a rubric error)
