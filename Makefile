@@ -5,14 +5,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STUDENT ?= assignments/logreg2/examples/correct.py
 ASSIGNMENT ?= logreg2
+# The venv installs the development lock (runtime + tests + benchmarks + tools; Gradescope installs the runtime
+# locks only), the one for the system Python's version.
+DEV_LOCK := $(shell $(SYSTEM_PYTHON) -c 'import sys; print("requirements-dev-py310.lock" if sys.version_info < (3, 11) else "requirements-dev.lock")')
 
-.PHONY: venv grade test
+.PHONY: venv grade test test-fast lint locks
 
 venv: $(VENV)/.stamp
 
-$(VENV)/.stamp: requirements.lock
+# Exactly the pins (--no-deps, then pip check: a lock that misses a dependency fails here), then the
+# checkout itself on the venv's path through a .pth written relative to site-packages, so the grader
+# imports from this working tree, from any folder, and still does when checkout and venv move together.
+$(VENV)/.stamp: pyproject.toml $(DEV_LOCK) requirements.lock gradescope/requirements-py310.lock
 	$(SYSTEM_PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r $(DEV_LOCK)
+	$(PY) -m pip check --disable-pip-version-check >/dev/null
+	$(PY) -c 'import os, sysconfig; site = sysconfig.get_path("purelib"); \
+		open(os.path.join(site, "logreg2_grader.pth"), "w").write(os.path.relpath(os.getcwd(), site) + "\n")'
 	touch $@
 
 grade: venv
@@ -22,6 +31,22 @@ grade: venv
 
 test: venv
 	$(PY) -m pytest -q tests
+
+# The tests that need no sandbox (tests/conftest.py marks the others `sandbox`): seconds, not minutes.
+test-fast: venv
+	$(PY) -m pytest -q -m "not sandbox" tests
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+# Regenerate the four locks from pyproject.toml (uv keeps every pin that still fits): the runtime ones
+# Gradescope installs, for 3.11+ and for 3.10 (its Ubuntu 22.04), and the development ones `make venv` installs.
+LOCK_COMPILE = $(VENV)/bin/uv pip compile --quiet --custom-compile-command "make locks" pyproject.toml
+locks: venv
+	$(LOCK_COMPILE) --python-version 3.11 -o requirements.lock
+	$(LOCK_COMPILE) --python-version 3.10 -o gradescope/requirements-py310.lock
+	$(LOCK_COMPILE) --python-version 3.11 --all-extras -o requirements-dev.lock
+	$(LOCK_COMPILE) --python-version 3.10 --all-extras -o requirements-dev-py310.lock
 
 # The property-based tests with Hypothesis' larger profile: up to 100 examples a property, shrunk to a
 # minimal failing one (`make test` runs a few in a fixed order, without shrinking).

@@ -27,8 +27,8 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
     echo "setup.sh: $PYTHON is $("$PYTHON" -V 2>&1); the grader needs Python 3.10 or newer" >&2
     exit 1
 fi
-# requirements.lock is what the project is tested with (Python 3.11+); on 3.10 a few pins
-# need older releases of the same packages.
+# The runtime locks: what grading imports and nothing the tests need (no pytest, ipykernel, psutil),
+# both generated from pyproject.toml by `make locks`; on 3.10 a few pins are older releases.
 if "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
     LOCK="$SOURCE/requirements.lock"
 else
@@ -51,7 +51,9 @@ done
 
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check -r "$LOCK"
+# Exactly the pins: a dependency missing from the lock fails pip check here, not a student's grading.
+"$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check --no-deps -r "$LOCK"
+"$VENV/bin/python" -m pip check --disable-pip-version-check
 chmod -R u+rwX,go+rX,go-w "$VENV"
 d="$VENV"
 while [ "$d" != "/" ]; do chmod o+x "$d"; d="$(dirname "$d")"; done
