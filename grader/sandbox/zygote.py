@@ -42,12 +42,14 @@ SLOT_WAIT_SECONDS = BUDGETS.slot_wait_seconds
 class SessionDied(Exception):
     """The submission's process ended or broke the protocol; the reason is student-facing.
 
-    ``limit`` says, in words, which limit of the result channel a value went beyond.
+    ``limit`` says, in words, which limit of the result channel a value went beyond;
+    ``disk_mb`` is set when the session was stopped for writing more files than that.
     """
 
-    def __init__(self, message: str, limit: str | None = None) -> None:
+    def __init__(self, message: str, limit: str | None = None, disk_mb: int | None = None) -> None:
         super().__init__(message)
         self.limit = limit
+        self.disk_mb = disk_mb
 
 
 class Deadline(Exception):
@@ -463,7 +465,8 @@ class Session:
             self._next_disk_check = now + 0.2
             used = _disk_usage(self.scratch, self.limits.scratch_mb * 1024 * 1024)
             if used > self.limits.scratch_mb * 1024 * 1024:
-                raise SessionDied(f"the code wrote more than {self.limits.scratch_mb} MB of files")
+                raise SessionDied(f"the code wrote more than {self.limits.scratch_mb} MB of files",
+                                  disk_mb=self.limits.scratch_mb)
 
     def _pump(self, deadline: float, writable: bool = False) -> None:
         timeout = max(0.0, min(deadline, self._next_disk_check) - time.monotonic())
