@@ -169,6 +169,14 @@ def model_hardcoded_hyperparameters(X_train, Y_train, X_test, Y_test, num_iterat
     return {**d, "learning_rate": learning_rate, "num_iterations": num_iterations}
 
 
+def model_training_cell_hyperparameters(X_train, Y_train, X_test, Y_test, num_iterations=2000,
+                                        learning_rate=0.5, print_cost=False):
+    """``optimize(..., num_iterations=2000, learning_rate=0.005)``: the notebook's training cell's values
+    copied into ``model``, so the arguments are ignored."""
+    d = ref.model(X_train, Y_train, X_test, Y_test, 2000, 0.005, print_cost)
+    return {**d, "learning_rate": learning_rate, "num_iterations": num_iterations}
+
+
 def model_optimize_without_hyperparameters(X_train, Y_train, X_test, Y_test, num_iterations=2000,
                                            learning_rate=0.5, print_cost=False):
     """``optimize(w, b, X_train, Y_train)`` without the hyper-parameters: optimize's defaults run."""
