@@ -23,7 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch.pool import Entry, discover, parse_gradescope_metadata, parse_shard, select_shard, BatchError
+from grader.batch.pool import (WORKER_ENV, BatchError, Entry, MetadataError, discover, parse_gradescope_metadata,
+                               parse_shard, run_batch, select_shard)
 from grader.reporting.gradebook import Row, csv_text, number
 from grader.batch.progress import Progress
 from grader.rubric import load_rubric
@@ -68,8 +69,7 @@ def build_class(folder: Path) -> Path:
 
 
 def run(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=240)
     if check:
         assert proc.returncode == 0, proc.stderr
@@ -286,6 +286,61 @@ def test_gradescope_export_uses_the_names_in_its_metadata(tmp_path):
     assert report["output"].startswith("Grace O'Hopper & Alan Turing: 90")
 
 
+def test_run_batch_leaves_the_callers_environment_as_it_was(tmp_path, monkeypatch):
+    for name in WORKER_ENV:
+        monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(CORRECT, folder / "alice.py")
+    out, log = tmp_path / "out", io.StringIO()
+    assert run_batch(folder, out, jobs=1, stdout=log, stderr=log, tty=False) == 0, log.getvalue()
+    assert read_csv(out / "grades.csv")["alice"]["total"] == "100"
+    assert dict(os.environ) == before
+
+
+FOLDED_AND_FLOW = """\
+submission_1:
+  :submitters:
+  - :name: >-
+      Ada
+      Lovelace
+    :sid: 1815
+submission_2:
+  :submitters: [{':name': Grace Hopper, ':sid': '1906'}, {':name': Alan Turing}]
+  :results: !ruby/hash:ActiveSupport::HashWithIndifferentAccess
+    score: 1.0
+submission_3:
+  :submitters: not a list
+"""
+
+
+def test_gradescope_metadata_reads_folded_names_flow_lists_and_tagged_nodes():
+    assert parse_gradescope_metadata(FOLDED_AND_FLOW) == {
+        "submission_1": [{"name": "Ada Lovelace", "sid": "1815"}],
+        "submission_2": [{"name": "Grace Hopper", "sid": "1906"}, {"name": "Alan Turing"}],
+        "submission_3": None,
+    }
+
+
+def test_malformed_metadata_is_one_note_and_every_student_is_still_found(tmp_path):
+    for folder in ("submission_1", "submission_2"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(CORRECT, tmp_path / folder / "logreg2.py")
+    (tmp_path / "submission_metadata.yml").write_text("submission_1:\n  :submitters: [\n")
+    with pytest.raises(MetadataError):
+        parse_gradescope_metadata((tmp_path / "submission_metadata.yml").read_text())
+    entries, notes = discover(tmp_path)
+    assert [(e.key, e.student, e.submitters) for e in entries] == [("submission_1", "submission_1", ()),
+                                                                    ("submission_2", "submission_2", ())]
+    assert len(notes) == 1 and "\n" not in notes[0] and notes[0].startswith("submission_metadata.yml: not valid YAML")
+    (tmp_path / "submission_metadata.yml").write_text(
+        "submission_1:\n  :submitters:\n  - :name: Ada Lovelace\nsubmission_2:\n  :submitters: not a list\n")
+    entries, notes = discover(tmp_path)
+    assert [e.student for e in entries] == ["Ada Lovelace", "submission_2"]
+    assert notes == ["submission_2: its entry in submission_metadata.yml lists no submitters; graded under its folder name"]
+
+
 def test_gradescope_metadata_parser():
     parsed = parse_gradescope_metadata(METADATA)
     assert parsed["submission_111"] == [{"name": "Ada Lovelace", "sid": "1815", "email": "ada@example.edu"}]
@@ -327,16 +382,16 @@ def test_a_worker_that_dies_costs_one_grader_error_and_is_replaced(tmp_path):
     for name in ("b_one", "b_two", "b_three"):
         shutil.copy(CORRECT, folder / f"{name}.py")
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     batch = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(folder), "--out", str(out), "--jobs", "2",
-                              "--cell-seconds", "3"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              "--cell-seconds", "3"], cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    killed, deadline = None, time.monotonic() + 60
+    killed, environments, deadline = None, [], time.monotonic() + 60
     while killed is None and time.monotonic() < deadline and batch.poll() is None:
         time.sleep(0.5)
         try:
-            servers = [p for p in psutil.Process(batch.pid).children() if "forkserver" in " ".join(p.cmdline())]
-            for worker in (w for server in servers for w in server.children()):
+            workers = [p for p in psutil.Process(batch.pid).children() if "grader.batch.worker" in p.cmdline()]
+            environments = [w.environ() for w in workers] + [psutil.Process(batch.pid).environ()]
+            for worker in workers:
                 busy = len(worker.children(recursive=True)) > 1  # its zygote has a session: it is grading a_slow
                 if busy and all((out / f"{name}.json").exists() for name in ("b_one", "b_two", "b_three")):
                     worker.kill()  # the worker grading a_slow, once the others are done
@@ -346,6 +401,9 @@ def test_a_worker_that_dies_costs_one_grader_error_and_is_replaced(tmp_path):
             continue
     stdout, stderr = batch.communicate(timeout=120)
     assert killed is not None, stderr
+    *seen_by_workers, batch_environment = environments
+    assert seen_by_workers and all(env.items() >= WORKER_ENV.items() for env in seen_by_workers)
+    assert not batch_environment.keys() & WORKER_ENV.keys()  # the batch process itself keeps its own
     assert batch.returncode == 1 and "the grader failed on 1 student(s): a_slow" in stderr
     rows = read_csv(out / "grades.csv")
     assert rows["a_slow"]["status"] == "grader_error"

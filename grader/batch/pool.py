@@ -33,18 +33,22 @@ import multiprocessing.connection
 import os
 import re
 import signal
+import socket
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
+import yaml
+
 from grader.reporting.gradebook import Row, missing_row, read_report, row_from_report, write_csv
 from grader.submission.names import fs_bytes, shown
 from grader.batch.progress import Progress
 from grader._fs import shipped_files, write_atomically
 from grader.reporting.report import GRADER_VERSION, empty_report, write_report
-from grader.rubric import PROJECT_ROOT, Rubric, RubricError, load_rubric
+from grader.rubric import Rubric, RubricError, load_rubric
 from grader.sandbox.limits import BUDGETS
 from grader.sandbox.zygote import DEFAULT_SANDBOX_USER, Limits, sandbox_pool
 from grader.submission.locate import MAX_BYTES, SUFFIXES, locate
@@ -59,7 +63,8 @@ WORKER_START_SECONDS = BUDGETS.worker_start_seconds
 # Workers run one BLAS thread each (there is a worker per core), and keep freed memory instead of
 # returning it to the kernel: every submission allocates the same ~200 MB of arrays and buffers
 # again, and on this kind of machine faulting fresh pages back in cost ~150 ms per submission.
-# The sandbox zygote gets its own environment (grader.sandbox.zygote) and is not affected.
+# The worker processes start with it (worker_environment), so it holds from their first allocation; the
+# batch's own os.environ is never changed. The sandbox zygote gets its own environment (grader.sandbox.zygote).
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "MALLOC_MMAP_THRESHOLD_": str(256 << 20), "MALLOC_TRIM_THRESHOLD_": str(512 << 20),
               "MALLOC_TOP_PAD_": str(64 << 20)}
@@ -67,6 +72,10 @@ WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 
 class BatchError(Exception):
     """The batch cannot run at all (no such folder, a bad --shard); the message is one line."""
+
+
+class MetadataError(Exception):
+    """``submission_metadata.yml`` cannot be read; the message is one line, and the batch goes on without it."""
 
 
 @dataclass(frozen=True)
@@ -117,14 +126,19 @@ def discover(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Entry], l
     """
     excluded = {p.resolve() for p in exclude}
     metadata_path = folder / GRADESCOPE_METADATA
-    metadata = parse_gradescope_metadata(metadata_path.read_text(encoding="utf-8", errors="replace")) \
-        if metadata_path.is_file() else None
+    export = metadata_path.is_file()
+    metadata: dict[str, list[dict[str, str]] | None] | None = None
     entries, notes = [], []
+    if export:
+        try:
+            metadata = parse_gradescope_metadata(metadata_path.read_text(encoding="utf-8", errors="replace"))
+        except MetadataError as exc:
+            notes.append(str(exc))
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         name = path.name
         if name.startswith(".") or name in IGNORED_ENTRIES or path.resolve() in excluded:
             continue
-        if metadata is not None and name == GRADESCOPE_METADATA:
+        if export and name == GRADESCOPE_METADATA:
             continue
         is_dir = path.is_dir() and not path.is_symlink()
         if not is_dir and not name.endswith(SUFFIXES) and not path.is_symlink():
@@ -132,77 +146,77 @@ def discover(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Entry], l
             continue
         student = shown(name if is_dir else Path(name).stem if name.endswith(SUFFIXES) else name)
         submitters: tuple = ()
-        if metadata is not None and name in metadata:
-            people = metadata[name]
+        people = metadata.get(name) if metadata is not None else None
+        if people:
             submitters = tuple(tuple(sorted(p.items())) for p in people)
             names = [p.get("name", "") for p in people if p.get("name")]
             if names:
                 student = " & ".join(names)
+        elif metadata is not None and name in metadata:
+            notes.append(f"{name}: its entry in {GRADESCOPE_METADATA} lists no submitters; graded under its folder name")
         elif metadata is not None and GRADESCOPE_FOLDER.match(name):
             notes.append(f"{name}: not in {GRADESCOPE_METADATA}; graded under its folder name")
-        entries.append(Entry(_safe_key(name if metadata is not None else student), student, path, submitters))
+        entries.append(Entry(_safe_key(name if export else student), student, path, submitters))
     entries.sort(key=lambda e: e.key)
     return _unique(entries), notes
 
 
-def _yaml_scalar(text: str) -> str:
-    """A YAML scalar as Gradescope writes them: plain, 'single' or "double" quoted."""
-    text = text.strip()
-    if text.startswith("'"):
-        end = text.rfind("'")
-        return text[1:end if end > 0 else None].replace("''", "'")
-    if text.startswith('"'):
-        end = text.rfind('"')
-        body = text[:end + 1] if end > 0 else text + '"'
-        try:
-            return str(json.loads(body))
-        except ValueError:
-            return body[1:-1]
-    text = re.sub(r"\s+#.*$", "", text)
-    return "" if text in ("~", "null") else text
+class _MetadataLoader(yaml.SafeLoader):
+    """``yaml.safe_load``'s loader, reading any tagged node (``!ruby/...``: Gradescope is a Rails app) as
+    the plain mapping, list or string under the tag, so a tag nobody here needs cannot fail the whole file."""
 
 
-def parse_gradescope_metadata(text: str) -> dict[str, list[dict[str, str]]]:
+def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+_MetadataLoader.add_multi_constructor("!", _untagged)
+
+SUBMITTER_FIELDS = ("name", "sid", "email")
+
+
+def _key(value: Any) -> str:
+    """A Ruby symbol key (``:name``) or a plain one, as text."""
+    text = str(value)
+    return text[1:] if text.startswith(":") else text
+
+
+def _submitters(value: Any) -> list[dict[str, str]] | None:
+    """The ``:submitters:`` list of one folder's entry, or None when the entry has no such list."""
+    if not isinstance(value, dict):
+        return None
+    people = {_key(k): v for k, v in value.items()}.get("submitters")
+    if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
+        return None
+    found = []
+    for person in people:
+        fields = {_key(k): v for k, v in person.items()}
+        found.append({f: "" if fields[f] is None else str(fields[f]) for f in SUBMITTER_FIELDS if f in fields})
+    return found
+
+
+def parse_gradescope_metadata(text: str) -> dict[str, list[dict[str, str]] | None]:
     """``submission_metadata.yml`` -> folder name -> submitters (``name``, ``sid``, ``email``).
 
-    Reads only what the batch needs, without a YAML library: the top-level keys
-    (the folders) and the ``:submitters:`` list under each, whose entries are
-    ``- :name: ...`` followed by more ``:key: value`` lines.
+    Any YAML (``yaml.safe_load``'s): block or flow style, quoted, folded or literal scalars.  A folder
+    whose entry lists no submitters maps to None; a file that is not such YAML raises ``MetadataError``
+    with a one-line message.  Either way those students are graded under their folder names.
     """
-    result: dict[str, list[dict[str, str]]] = {}
-    current: list[dict[str, str]] | None = None
-    submitters_indent: int | None = None
-    person: dict[str, str] | None = None
-    person_indent = 0
-    for raw in text.splitlines():
-        if not raw.strip() or raw.lstrip().startswith("#") or raw.startswith(("---", "...")):
-            continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        line = raw.strip()
-        if indent == 0:
-            match = re.match(r"""^(['"]?):?([^'":]+?)\1:\s*$""", line)
-            current, submitters_indent, person = None, None, None
-            if match:
-                current = result.setdefault(match.group(2).strip(), [])
-            continue
-        if current is None:
-            continue
-        if line == ":submitters:" or line == "submitters:":
-            submitters_indent, person = indent, None
-            continue
-        if submitters_indent is None:
-            continue
-        if line.startswith("- ") and indent >= submitters_indent:
-            person, person_indent = {}, indent + 2
-            current.append(person)
-            line = line[2:].strip()
-        elif indent <= submitters_indent or person is None or indent < person_indent:
-            submitters_indent, person = None, None
-            continue
-        match = re.match(r"^:?(\w+):\s*(.*)$", line)
-        if match and person is not None and match.group(1) in ("name", "sid", "email"):
-            person[match.group(1)] = _yaml_scalar(match.group(2))
-    return {folder: people for folder, people in result.items() if people}
+    try:
+        data = yaml.load(text, Loader=_MetadataLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise MetadataError(f"{GRADESCOPE_METADATA}: not valid YAML ({problem}{where}); "
+                            "every student graded under their folder name") from None
+    if not isinstance(data, (dict, type(None))):
+        raise MetadataError(f"{GRADESCOPE_METADATA}: not a mapping of folders; every student graded under their folder name")
+    return {_key(folder): _submitters(entry) for folder, entry in (data or {}).items()}
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -277,18 +291,35 @@ def _up_to_date(report: dict[str, Any] | None, entry: Entry, grader_fp: str) -> 
 # --------------------------------------------------------------------------- workers
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 def _die_with_parent() -> None:
-    """A worker whose batch was killed stops too (Linux: PR_SET_PDEATHSIG)."""
+    """A worker whose batch was killed stops too."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, settings: dict[str, Any]) -> None:
-    """A trusted worker: one zygote, many students, one report each, written as soon as it is done."""
+def worker_environment() -> dict[str, str]:
+    """Our environment with ``WORKER_ENV`` on top: what a worker process starts with (ours is left as it is)."""
+    return {**os.environ, **WORKER_ENV}
+
+
+def _interpreter_flags() -> list[str]:
+    """The flags we run under that a worker needs too (``-E``, ``-s``, ``-B``)."""
+    flags = sys.flags
+    chosen = (("-E", flags.ignore_environment), ("-s", flags.no_user_site), ("-B", flags.dont_write_bytecode))
+    return [flag for flag, on in chosen if on]
+
+
+def worker_main(conn: multiprocessing.connection.Connection) -> None:
+    """A trusted worker (``python -m grader.batch.worker``): its settings, then one zygote, many students,
+    one report each, written as soon as it is done."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    settings = conn.recv()
     from grader.checking.grading import limits_for
     from grader.sandbox.zygote import SandboxUnusable, Zygote
 
@@ -367,11 +398,17 @@ def _write_page(report: dict[str, Any], path: Path) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, settings: dict[str, Any]) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, settings), daemon=True)
-        self.process.start()
-        child.close()
+    """A worker process, started with ``worker_environment()``: the parent's own environment never changes."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, *_interpreter_flags(), "-m", "grader.batch.worker", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=worker_environment())
+            self.conn = multiprocessing.connection.Connection(ours.detach())
+        self.sentinel = os.pidfd_open(self.process.pid)  # readable once the process has ended
+        self.conn.send(settings)
         self.entry: Entry | None = None
         self.started = time.monotonic()
         self.ready = False  # set when its zygote is up: a student's clock starts only then
@@ -379,6 +416,9 @@ class _Worker:
     def give(self, entry: Entry) -> None:
         self.entry, self.started = entry, time.monotonic()
         self.conn.send(entry)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -388,36 +428,32 @@ class _Worker:
                 self.conn.send(None)
             except OSError:
                 pass
-        self.process.join(timeout=10)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join()
+            self.process.wait()
         self.conn.close()
+        os.close(self.sentinel)
 
 
 def _run_pool(todo: list[Entry], jobs: int, settings: dict[str, Any], rubric: Rubric, progress: Progress,
               student_seconds: float) -> None:
     """Hand out entries to ``jobs`` workers until every student has a report."""
-    for name, value in WORKER_ENV.items():
-        os.environ[name] = value
-    root = str(PROJECT_ROOT)
-    if root not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-    context = multiprocessing.get_context("forkserver")
     pending = list(reversed(todo))
     workers: list[_Worker] = []
     try:
-        workers = [_Worker(context, settings) for _ in range(min(jobs, len(todo)))]
+        workers = [_Worker(settings) for _ in range(min(jobs, len(todo)))]
         while pending or any(w.entry for w in workers):
             for index, worker in enumerate(workers):
                 if worker.ready and worker.entry is None and pending:
-                    if not worker.process.is_alive():  # died between two students: replace it
+                    if not worker.alive():  # died between two students: replace it
                         worker.stop(kill=True)
-                        workers[index] = _Worker(context, settings)
+                        workers[index] = _Worker(settings)
                         continue
                     worker.give(pending.pop())
             busy = [w for w in workers if w.entry is not None or not w.ready]
-            waitables: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            waitables: list[Any] = [w.conn for w in busy] + [w.sentinel for w in busy]
             ready = multiprocessing.connection.wait(waitables, timeout=0.5)
             for index, worker in enumerate(list(workers)):
                 if worker.entry is None and worker.ready:
@@ -435,10 +471,10 @@ def _run_pool(todo: list[Entry], jobs: int, settings: dict[str, Any], rubric: Ru
                     if summary is not None:
                         worker.ready = True
                         continue
-                    if worker.process.sentinel in ready or not worker.process.is_alive() \
+                    if worker.sentinel in ready or not worker.alive() \
                             or time.monotonic() - worker.started > WORKER_START_SECONDS:
                         worker.stop(kill=True)
-                        raise BatchError(f"a grading worker could not start (exit code {worker.process.exitcode})")
+                        raise BatchError(f"a grading worker could not start (exit code {worker.process.returncode})")
                     continue
                 if summary is not None:
                     entry, worker.entry = worker.entry, None
@@ -446,8 +482,8 @@ def _run_pool(todo: list[Entry], jobs: int, settings: dict[str, Any], rubric: Ru
                                       summary["seconds"])
                     continue
                 over_time = time.monotonic() - worker.started > student_seconds
-                if worker.process.sentinel in ready or not worker.process.is_alive() or over_time:
-                    entry, exitcode = worker.entry, worker.process.exitcode
+                if worker.sentinel in ready or not worker.alive() or over_time:
+                    entry, exitcode = worker.entry, worker.process.returncode
                     worker.entry = None
                     worker.stop(kill=True)
                     if over_time:
@@ -461,11 +497,11 @@ def _run_pool(todo: list[Entry], jobs: int, settings: dict[str, Any], rubric: Ru
                     progress.finished(entry.student, summary["status"], 0.0, rubric.total,
                                       time.monotonic() - worker.started)
                     if pending:
-                        workers[index] = _Worker(context, settings)
+                        workers[index] = _Worker(settings)
             progress.draw()
     finally:
         for worker in workers:
-            if worker.process.is_alive() or worker.process.exitcode is None:
+            if worker.process.returncode is None:
                 worker.stop(kill=worker.entry is not None)
 
 
