@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 SYSTEM_READ_ONLY = [sys.prefix, sys.base_prefix, "/usr", "/lib", "/lib64", "/etc", "/proc", "/dev"]
 
 
 def _landlock_unavailable() -> str | None:
     """Probe the ABI (no restriction is applied, so this is safe in-process)."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from grader.sandbox.child.landlock import _abi_version
-    finally:
-        sys.path.remove(str(ROOT))
+    from grader.sandbox.child.landlock import _abi_version
+
     abi = _abi_version()
     return abi if isinstance(abi, str) else None
 
@@ -42,7 +38,6 @@ def run(code: str, read_only: list[str], read_write: list[str]) -> None:
     """Restrict a fresh interpreter, then run ``code`` in it and assert success."""
     prelude = f"""
 import errno, os, sys
-sys.path.insert(0, {str(ROOT)!r})
 from grader.sandbox.child.landlock import restrict_filesystem
 assert "numpy" not in sys.modules
 reason = restrict_filesystem(read_only={read_only!r}, read_write={read_write!r})
@@ -210,9 +205,8 @@ def test_missing_paths_skipped(dirs: dict[str, Path]) -> None:
 
 
 def test_bad_argument_returns_reason() -> None:
-    code = f"""
+    code = """
 import os, sys
-sys.path.insert(0, {str(ROOT)!r})
 from grader.sandbox.child.landlock import restrict_filesystem
 reason = restrict_filesystem(read_only="/usr", read_write=[])
 assert isinstance(reason, str) and reason, reason

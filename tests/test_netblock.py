@@ -9,9 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PRELUDE = f"""
+PRELUDE = """
 import errno, os, socket, sys
-sys.path.insert(0, {str(ROOT)!r})
 from grader.sandbox.child.netblock import block_network
 """
 

@@ -272,7 +272,6 @@ def test_when_the_grader_dies_the_zygote_sweeps_the_submission(tmp_path: Path, m
     """SIGKILL of the grader closes the zygote's control socket; the zygote then kills everything."""
     script = f"""
 import sys, time
-sys.path.insert(0, {str(PROJECT_ROOT)!r})
 from grader.sandbox import execution
 from grader.sandbox.zygote import Limits, Zygote, make_scratch
 zygote = Zygote()
