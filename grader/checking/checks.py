@@ -255,7 +255,7 @@ def _judge_failed_call(check: Check, case: Case, outcome: Outcome, oracle: Oracl
     timing = spec.get("timing")
     names = part_names(spec["returns"])
     problem = _outcome_problem(check.function, outcome)
-    reason = "not_callable" if outcome.status == "missing" and outcome.detail else outcome.status
+    reason = "not_callable" if outcome.reason == "not_callable" else outcome.status
     if timing and outcome.status == "timeout":
         problem = _timeout_problem(spec, outcome, oracle.reference_seconds(case, math.inf), case, printed)
     found: list[VariantResult] = []
@@ -497,7 +497,7 @@ def _same(got: Any, wrong: Any, tol: Tolerance) -> bool:
 
 def _outcome_problem(function: str, outcome: Outcome) -> str:
     if outcome.status == "missing":
-        if outcome.detail:  # the name exists but is bound to something that cannot be called
+        if outcome.reason == "not_callable":  # the name exists, bound to something that cannot be called
             kind = outcome.detail.removeprefix("builtins.")
             return f"{function} is {_article(kind)} {kind}, not a function: was the name reused for a value?"
         return f"your submission does not define {function}()"
@@ -516,7 +516,7 @@ def _outcome_problem(function: str, outcome: Outcome) -> str:
         return (f"{function}() sent back {outcome.detail}, beyond what the grader accepts; "
                 "return plain numbers and NumPy arrays of the expected shape")
     if outcome.status == "died":
-        if "wrote more than" in outcome.detail:
+        if outcome.reason == "disk":
             return f"{function}() was stopped: {outcome.detail}"
         return f"{function}() ended the process instead of returning ({outcome.detail}); do not call exit() in graded code"
     return f"{function}() was not run: an earlier call of this item did not return"
@@ -559,8 +559,7 @@ def _timing_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: C
 
 def _timeout_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: Case, printed: int = 0) -> str:
     """A timed call stopped at the time limit: at least that slow, which is the slowdown to report."""
-    limit = re.search(r"within ([0-9.]+) s", outcome.detail)
-    seconds = float(limit.group(1)) if limit else None
+    seconds = outcome.limit_seconds
     took = f"more than {seconds:g} s" if seconds else "longer than the time limit"
     factor = f"over {seconds / max(best, 1e-6):.0f}x" if seconds else "many times"
     return (f"{spec['function']}() took {took} on an input with {_dims_text(case)} and was stopped: "

@@ -32,6 +32,7 @@ class CellProblem:
     message: str
     line: int | None = None
     error_type: str | None = None
+    limit_seconds: float | None = None  # the limit that stopped it (timeout: a statement's; budget: the load's)
 
 
 @dataclass
@@ -61,15 +62,51 @@ class Call:
     timed: bool = False
 
 
+OutcomeStatus = Literal["ok", "error", "missing", "timeout", "died", "limit", "not_run"]
+
+# Why a call ended as it did, one code per way (``status`` groups them): ``returned``, ``raised``;
+# ``undefined``, or ``not_callable`` when the name is bound to a value (missing); ``deadline``
+# (timeout); ``exited`` (the item's process ended), ``disk`` (the scratch folder went past its
+# limit) or ``gone`` (the session was lost) (died); ``channel`` (a value beyond what the result
+# channel accepts: limit); ``not_run`` (an earlier call of the item never returned).
+OutcomeReason = Literal["returned", "raised", "undefined", "not_callable", "deadline", "exited", "disk", "gone",
+                        "channel", "not_run"]
+
+_STATUS: dict[str, OutcomeStatus] = {
+    "returned": "ok", "raised": "error", "undefined": "missing", "not_callable": "missing", "deadline": "timeout",
+    "exited": "died", "disk": "died", "gone": "died", "channel": "limit", "not_run": "not_run"}
+_USUAL: dict[str, OutcomeReason] = {
+    "ok": "returned", "error": "raised", "missing": "undefined", "timeout": "deadline", "died": "gone",
+    "limit": "channel", "not_run": "not_run"}
+
+
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "ok" | "error" | "missing" | "timeout" | "died" | "limit" | "not_run"
+    """What one call gave: a value, an exception, or why there is neither (``reason``, as data).
+
+    ``detail`` is the human half (the bound type's name, a process status, the limit in words) and
+    no decision reads it; ``limit_seconds`` and ``limit_mb`` are the limits that stopped the call.
+    """
+
+    status: OutcomeStatus
     value: Any = None
     error: dict[str, Any] | None = None
     args_after: tuple = ()
     seconds: float | None = None
     detail: str = ""
     callees: tuple[str, ...] = ()
+    reason: OutcomeReason | None = None  # None: the usual reason of ``status`` (see ``_USUAL``)
+    limit_seconds: float | None = None
+    limit_mb: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.reason is None:
+            object.__setattr__(self, "reason", _USUAL[self.status])
+
+    @classmethod
+    def because(cls, reason: OutcomeReason, detail: str = "", **fields: Any) -> Outcome:
+        """An outcome named by its reason; the status follows from it."""
+        return cls(_STATUS[reason], detail=detail, reason=reason, **fields)
 
 
 CallbackServer = Callable[[str, list, dict], Any]
@@ -86,7 +123,6 @@ def load(session: Session, cells: Sequence[Cell], module_name: str, filename: st
     after which the running statement is stopped and nothing after it runs.
     """
     result = LoadResult()
-    limits = session.limits
     try:
         hello = session.receive(time.monotonic() + 10.0)
         result.isolation = dict(hello.get("isolation") or {})
@@ -166,7 +202,8 @@ class _Loading:
         index, line = self.where
         if not self._spend_budget(index, line):
             self.result.add(CellProblem(self._label(index), "timeout",
-                                        f"did not finish within {self.limits.cell_seconds:g} s and was stopped", line))
+                                        f"did not finish within {self.limits.cell_seconds:g} s and was stopped", line,
+                                        limit_seconds=self.limits.cell_seconds))
         self.killed = True
         self.session.zygote.sweep(keep=parent)
         self.worker = None
@@ -179,7 +216,8 @@ class _Loading:
         self.stopping = True
         self.result.add(CellProblem(self._label(index), "budget",
                                     f"was running when loading reached its limit of {self.limits.load_seconds:g} s; "
-                                    "it and everything after it were not run", line))
+                                    "it and everything after it were not run", line,
+                                    limit_seconds=self.limits.load_seconds))
         return True
 
     def _resume(self, message: dict[str, Any]) -> bool:
@@ -267,17 +305,18 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
                 started = time.monotonic()
                 deadline = started + call_seconds
             elif op == "item_end":
-                outcomes.append(Outcome("died", detail=f"the process ended ({message.get('status', 'no result')})"))
+                outcomes.append(Outcome.because("exited", f"the process ended ({message.get('status', 'no result')})"))
                 session.kill_stragglers()
                 return _padded(outcomes, calls)
             else:
                 raise SessionDied("the submission's process sent an unexpected message")
         _finish_item(session)
     except Deadline:
-        outcomes.append(Outcome("timeout", detail=f"did not return within {call_seconds:g} s and was stopped"))
+        outcomes.append(Outcome.because("deadline", f"did not return within {call_seconds:g} s and was stopped",
+                                        limit_seconds=call_seconds))
         _recover(session)
     except SessionDied as exc:
-        outcomes.append(Outcome("limit", detail=exc.limit) if exc.limit else Outcome("died", detail=str(exc)))
+        outcomes.append(_lost(exc))
         session.alive = False
     return _padded(outcomes, calls)
 
@@ -285,13 +324,24 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
 def _padded(outcomes: list[Outcome], calls: Sequence[Call]) -> list[Outcome]:
     """One outcome per call: the calls after one that never returned were not run."""
     missing = len(calls) - len(outcomes)
-    return outcomes + [Outcome("not_run", detail="not run: an earlier call of this item failed to return")] * missing
+    return outcomes + [Outcome.because("not_run", "not run: an earlier call of this item failed to return")] * missing
+
+
+def _lost(exc: SessionDied) -> Outcome:
+    """The outcome of a call whose session ended: past the channel's limits, past the disk limit, or gone."""
+    if exc.limit:
+        return Outcome.because("channel", exc.limit)
+    if exc.disk_mb is not None:
+        return Outcome.because("disk", str(exc), limit_mb=exc.disk_mb)
+    return Outcome.because("gone", str(exc))
 
 
 def _outcome(message: dict[str, Any], seconds: float, callees: tuple[str, ...]) -> Outcome:
     if message.get("missing"):  # ``bound_to``: the name exists, bound to something that cannot be called
         bound = message.get("bound_to")
-        return Outcome("missing", detail=bound[:200] if isinstance(bound, str) else "")
+        if isinstance(bound, str) and bound:
+            return Outcome.because("not_callable", bound[:200])
+        return Outcome.because("undefined")
     if isinstance(message.get("error"), dict):
         return Outcome("error", error=message["error"], seconds=seconds, callees=callees)
     after = message.get("args_after")
