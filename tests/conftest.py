@@ -3,7 +3,9 @@
 A test is marked ``sandbox`` when it, a fixture it uses, or a function of its module that either
 calls (at any depth) names something that starts student code in the sandbox: a zygote, a grading,
 the batch, Gradescope's ``run_autograder``, Landlock or the network filter, or the grader's command
-line (``cli.main``, ``[..., "-m", "grader", ...]``).  ``make test-fast`` runs the others.
+line (``cli.main``, ``[..., "-m", "grader", ...]``, ``make``), also in a script it runs in a fresh
+interpreter.  It is also ``slow`` when what it reaches is a whole process tree (the command line, a
+batch, ``run_autograder``).  ``make test-fast`` runs the tests not marked ``sandbox``.
 """
 
 from __future__ import annotations
@@ -58,16 +60,19 @@ SANDBOX_NAMES = frozenset({
     "shared_zygote", "Zygote", "Session", "grade", "grade_path", "run_batch", "run_autograder",
     "restrict_filesystem", "block_network",
 })
+# ... and those that run a whole grader process tree (a batch, Gradescope's script): seconds each.
+SLOW_NAMES = frozenset({"run_batch", "run_autograder"})
+GRADING_TARGETS = frozenset({"grade", "batch", "gradescope", "selfcheck-pack"})
 
 
 def _grader_command(node: ast.AST) -> bool:
-    """``[python, "-m", "grader", ...]`` (``grader`` or ``grader.gradescope``) or ``["make", ...]``: the grader's
-    command line, or a make target, which builds the venv and grades."""
+    """``[python, "-m", "grader", ...]`` (``grader`` or ``grader.gradescope``) or ``["make", ..., "grade"]``: the
+    grader's command line, or a make target that grades."""
     if not isinstance(node, (ast.List, ast.Tuple)):
         return False
     words = [e.value if isinstance(e, ast.Constant) else None for e in node.elts]
     if words[:1] == ["make"]:
-        return True
+        return bool(GRADING_TARGETS & set(words))
     return any(a == "-m" and isinstance(b, str) and b.split(".")[0] == "grader" for a, b in zip(words, words[1:]))
 
 
@@ -87,10 +92,10 @@ def _embedded_code(node: ast.AST) -> ast.AST | None:
         return None
 
 
-def _uses(function: ast.AST) -> tuple[bool, set[str]]:
-    """Whether ``function`` itself names the sandbox, and every name it uses (to follow into the module)."""
+def _uses(function: ast.AST) -> tuple[set[str], set[str]]:
+    """The markers ``function`` itself earns (``sandbox``, ``slow``), and every name it uses (to follow)."""
     names: set[str] = set()
-    direct = False
+    command = False
     nodes = list(ast.walk(function))
     nodes += [inner for node in nodes if (code := _embedded_code(node)) is not None for inner in ast.walk(code)]
     for node in nodes:
@@ -98,51 +103,52 @@ def _uses(function: ast.AST) -> tuple[bool, set[str]]:
             names.add(node.id)
         elif isinstance(node, ast.Attribute):
             names.add(node.attr)
-            direct |= node.attr == "main" and isinstance(node.value, ast.Name) and node.value.id == "cli"
+            command |= node.attr == "main" and isinstance(node.value, ast.Name) and node.value.id == "cli"
         elif isinstance(node, ast.arg):
             names.add(node.arg)  # a fixture requested by a parameter
-        direct |= _grader_command(node)
-    return direct or bool(names & SANDBOX_NAMES), names
+        command |= _grader_command(node)
+    markers = {"sandbox"} if command or names & SANDBOX_NAMES else set()
+    if command or names & SLOW_NAMES:
+        markers.add("slow")
+    return markers, names
 
 
 @functools.lru_cache(maxsize=None)
-def sandbox_functions(source: str) -> frozenset[str]:
-    """The functions of a module (at any depth: fixtures, helpers, tests, methods) and its constants that
-    reach the sandbox."""
+def marked_functions(source: str) -> dict[str, frozenset[str]]:
+    """Marker -> the functions of a module (at any depth: fixtures, helpers, tests, methods) and its
+    constants that reach what the marker stands for, directly or through each other."""
     graph: dict[str, set[str]] = {}
-    reached: set[str] = set()
+    reached: dict[str, set[str]] = {"sandbox": set(), "slow": set()}
     tree = ast.parse(source)
     named = [(node.name, node) for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
     named += [(target.id, node.value) for node in tree.body if isinstance(node, ast.Assign)
               for target in node.targets if isinstance(target, ast.Name)]  # a script kept in a constant
     for name, node in named:
-        direct, names = _uses(node)
+        markers, names = _uses(node)
         graph.setdefault(name, set()).update(names)
-        if direct:
-            reached.add(name)
-    changed = True
-    while changed:
-        changed = False
-        for name, used in graph.items():
-            if name not in reached and used & reached:
-                reached.add(name)
-                changed = True
-    return frozenset(reached)
+        for marker in markers:
+            reached[marker].add(name)
+    for found in reached.values():
+        changed = True
+        while changed:
+            before = len(found)
+            found.update(name for name, used in graph.items() if used & found)
+            changed = len(found) != before
+    return {marker: frozenset(found) for marker, found in reached.items()}
 
 
-def needs_sandbox(item: pytest.Item) -> bool:
-    if SANDBOX_NAMES & set(getattr(item, "fixturenames", ())):
-        return True
+def markers_for(item: pytest.Item) -> set[str]:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    markers = {"sandbox"} if fixtures & SANDBOX_NAMES else set()
     try:
         source = inspect.getsource(item.module)
     except (AttributeError, OSError, TypeError):
-        return False
-    reached = sandbox_functions(source)
-    names = {getattr(item, "originalname", item.name), *getattr(item, "fixturenames", ())}
-    return bool(names & reached)
+        return markers
+    names = {getattr(item, "originalname", item.name), *fixtures}
+    return markers | {marker for marker, found in marked_functions(source).items() if names & found}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if needs_sandbox(item):
-            item.add_marker(pytest.mark.sandbox)
+        for marker in sorted(markers_for(item)):
+            item.add_marker(getattr(pytest.mark, marker))

@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, as pytest's own dependency
     import tomli as tomllib
 
-from conftest import sandbox_functions
+from conftest import marked_functions
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNTIME_LOCK = ROOT / "requirements.lock"
@@ -190,47 +189,39 @@ def test_the_venv_stamp_is_older_than_pyproject_or_a_lock_means_rebuild(tmp_path
         later += 10
 
 
-MODULE = textwrap.dedent('''
-    import subprocess, sys
-    from grader.sandbox.zygote import Zygote
-    SCRIPT = """
-    from grader.sandbox.child.landlock import restrict_filesystem
-    restrict_filesystem([])
-    """
-
-    def start():
-        return Zygote()
-
-    def helper():
-        return start()
-
-    def confine():
-        subprocess.run([sys.executable, "-c", SCRIPT])
-
-    def command():
-        subprocess.run([sys.executable, "-m", "grader", "grade", "x.py"])
-
-    def pure():
-        return 1 + 1
-
-    def test_a():
-        helper()
-
-    def test_b(shared_zygote):
-        pass
-
-    def test_c():
-        confine()
-
-    def test_d():
-        assert pure() == 2
-''')
+# One line a string, so that this module's own scan does not read the example as a script it runs.
+MODULE = "\n".join((
+    "import subprocess, sys",
+    "from grader.sandbox.zygote import Zygote",
+    "SCRIPT = 'from grader.sandbox.child.landlock import restrict_filesystem' + chr(10) + 'restrict_filesystem([])'",
+    "def start():",
+    "    return Zygote()",
+    "def helper():",
+    "    return start()",
+    "def confine():",
+    "    subprocess.run([sys.executable, '-c', 'import x\\nrestrict_filesystem([])'])",
+    "def command():",
+    "    subprocess.run([sys.executable, '-m', 'grader', 'grade', 'x.py'])",
+    "def build():",
+    "    subprocess.run(['make', '-q', 'venv'])",
+    "def pure():",
+    "    return 1 + 1",
+    "def test_a():",
+    "    helper()",
+    "def test_b(shared_zygote):",
+    "    pass",
+    "def test_c():",
+    "    confine()",
+    "def test_d():",
+    "    assert pure() == 2 and build() is None",
+))
 
 
 def test_the_sandbox_marker_follows_helpers_embedded_scripts_and_commands() -> None:
-    reached = sandbox_functions(MODULE)
-    assert {"start", "helper", "test_a", "test_b", "confine", "test_c", "command", "SCRIPT"} <= reached
-    assert not {"pure", "test_d"} & reached
+    marked = marked_functions(MODULE)
+    assert {"start", "helper", "test_a", "test_b", "confine", "test_c", "command"} <= marked["sandbox"]
+    assert not {"pure", "build", "test_d", "SCRIPT"} & marked["sandbox"]  # SCRIPT is one line: not a script
+    assert marked["slow"] == {"command"}
 
 
 def test_make_test_fast_selects_no_test_that_reaches_the_sandbox() -> None:
