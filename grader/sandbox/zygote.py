@@ -370,6 +370,25 @@ class Zygote:
         except (OSError, RuntimeError, ValueError, KeyError):
             return -1
 
+    def only_chain_alive(self, keep: int) -> bool:
+        """Whether every live process under the zygote is ``keep`` or one of its ancestors.
+
+        Every process of a session descends from the zygote, a subreaper: orphans are
+        re-parented to it, so none can hide from this walk.  False when it cannot tell.
+        """
+        if self._proc is None or self._proc.poll() is not None:
+            return False
+        chain = _chain(keep, self._proc.pid)
+        if not chain:
+            return False
+        stack = [self._proc.pid]
+        while stack:
+            kids = _live_children(stack.pop())
+            if kids is None or not kids <= chain:
+                return False
+            stack.extend(kids)
+        return True
+
     def close(self) -> None:
         if self._control is not None:
             self._control.close()
@@ -511,7 +530,13 @@ class Session:
             stream.add(chunk)
 
     def kill_stragglers(self) -> None:
-        """Kill everything of this submission but its mainline (after a timeout or an item)."""
+        """Kill everything of this submission but its mainline (after a timeout or an item).
+
+        When ``/proc`` shows that nothing but the mainline and the chain leading to it is
+        alive, there is nothing to kill and the zygote is not asked (most items leave nothing).
+        """
+        if self.mainline is not None and self.zygote.only_chain_alive(self.mainline):
+            return
         if self.zygote.sweep(keep=self.mainline) < 0:
             self.alive = False
 
@@ -543,6 +568,39 @@ def _enlarge_buffer(sock: socket.socket) -> None:
             return
         except OSError:
             continue
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """``/proc/<pid>/stat`` after the command name (state, parent, ...), None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _chain(pid: int, stop: int) -> set[int]:
+    """``pid`` and its parents below ``stop``; empty when ``stop`` is not an ancestor."""
+    chain: set[int] = set()
+    while pid > 1 and pid != stop and pid not in chain:
+        chain.add(pid)
+        fields = _stat_fields(pid)
+        if fields is None:
+            return set()
+        pid = int(fields[1])
+    return chain if pid == stop else set()
+
+
+def _live_children(pid: int) -> set[int] | None:
+    """Children of ``pid`` (every thread's) that are not zombies; None when they cannot be read."""
+    kids: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                kids.update(int(k) for k in f.read().split())
+    except OSError:
+        return None
+    return {k for k in kids if (_stat_fields(k) or ["Z"])[0] != "Z"}
 
 
 def _remove_tree(folder: Path) -> None:

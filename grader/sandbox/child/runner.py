@@ -16,6 +16,7 @@ process a submission leaves behind is re-parented to it and killed on request.
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import importlib.util
 import os
@@ -386,10 +387,13 @@ def _unimportable(names: list[str]) -> str | None:
 
 
 def _mount(source: str | None, target: str, flags: int, fstype: str | None = None, data: str | None = None) -> str | None:
-    encode = (lambda v: v.encode() if v is not None else None)
-    if _libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
+    if _libc.mount(_bytes(source), _bytes(target), _bytes(fstype), ctypes.c_ulong(flags), _bytes(data)) != 0:
         return os.strerror(ctypes.get_errno())
     return None
+
+
+def _bytes(text: str | None) -> bytes | None:
+    return text.encode() if text is not None else None
 
 
 def _mount_points() -> list[tuple[str, int]]:
@@ -518,6 +522,7 @@ def _serve(channel: Channel, student: StudentNamespace, filename: str) -> None:
         if request.get("op") != "item":
             os._exit(0)
         _reap_zombies()  # children the cells started and a sweep killed: they count against RLIMIT_NPROC
+        gc.freeze()  # the loaded state too: an item child's collections leave its pages shared
         pid = _fork()
         if pid == 0:
             os.setsid()
@@ -625,6 +630,7 @@ def zygote_main(control_fd: int) -> None:
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     _preload()
+    gc.freeze()  # forks share these pages: a child's collections no longer write to (and copy) them
     grader = socket.socket(fileno=control_fd)
     control.send(grader, {"op": "ready"})
     while True:
