@@ -1,14 +1,15 @@
 """Benchmark of `python -m grader batch`: a class of submissions, graded with --jobs 1 and --jobs 2.
 
-    .venv/bin/python bench/batch.py [--count 300] [--jobs 1,2] [--profile]
+    .venv/bin/python bench/batch.py [--count 300] [--jobs 1,2] [--classes correct,mixed,notebooks] [--profile]
 
-Builds two classes in a temporary folder:
+Builds three classes in a temporary folder:
 
 - ``correct``: COUNT copies of the correct example (each with its own comment
   line, so every file has its own bytes, inputs and report, as real students do);
 - ``mixed``: COUNT submissions: correct and one-bug ``.py`` files, notebooks
   built from them, and a few whose ``cost`` never returns (they time out under
-  the short limits used here).
+  the short limits used here);
+- ``notebooks``: COUNT ``.ipynb`` files, half of correct work, half of one-bug work.
 
 Times the whole ``python -m grader batch`` process (wall clock, start-up
 included) for each class and job count, prints submissions per second, and in
@@ -19,9 +20,14 @@ figures printed are those of the first and the last tenth of the run (flat
 means no growth), plus the peak RSS of any single process (getrusage of
 children).
 
+It also times one ``python -m grader grade`` of the correct example (what ``make
+grade`` runs: a fresh process, zygote start included), and ends with the issue's
+targets, each figure beside its target, the floor and the ratio, with the load
+average before and after (the machine's other work slows every figure).
+
 ``--profile`` grades a few correct submissions in this process and prints where
 the time of one submission goes, item by item (sandbox round trip vs. judging
-in the grader).
+in the grader); ``bench/cpu_profile.py`` profiles both sides of the sandbox.
 """
 
 from __future__ import annotations
@@ -87,6 +93,16 @@ def build_mixed(folder: Path, count: int) -> tuple[Path, dict[str, int]]:
     return folder, kinds
 
 
+def build_notebooks(folder: Path, count: int) -> Path:
+    """COUNT notebooks: even ones of correct work, odd ones of one-bug work (each bug in turn)."""
+    folder.mkdir(parents=True)
+    correct = CORRECT.read_text()
+    for i in range(count):
+        source = correct if i % 2 == 0 else BUGGY[(i // 2) % len(BUGGY)].read_text()
+        (folder / f"student{i:04d}.ipynb").write_text(notebook_from(f"# {i}\n{source}"))
+    return folder
+
+
 class MemorySampler(threading.Thread):
     """Samples the RSS of the batch's workers and zygotes (descendants of one process) every 0.25 s."""
 
@@ -94,6 +110,7 @@ class MemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.samples: list[tuple[float, dict[int, int]]] = []
+        self.workers: set[int] = set()  # which sampled processes are batch workers (the rest are zygotes)
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -115,6 +132,8 @@ class MemorySampler(threading.Thread):
                                 continue
                         elif "forkserver" not in cmd:  # the batch's workers are forked from its forkserver
                             continue
+                        else:
+                            self.workers.add(proc.pid)
                         sample[proc.pid] = proc.memory_info().rss
                     except psutil.Error:
                         continue
@@ -122,6 +141,18 @@ class MemorySampler(threading.Thread):
                 break
             self.samples.append((time.monotonic(), sample))
             self.stop.wait(0.25)
+
+    def figures(self) -> dict[str, float]:
+        """MB: all sampled processes in the second tenth of the run (every worker and zygote has
+        started) and in the last tenth, and the largest worker."""
+        usable = [s for _, s in self.samples if s]
+        if len(usable) < 4:
+            return {}
+        tenth = max(1, len(usable) // 10)
+        worker = [rss for s in usable for pid, rss in s.items() if pid in self.workers]
+        return {"first": max(sum(s.values()) for s in usable[tenth:2 * tenth]) / 2**20,
+                "last": max(sum(s.values()) for s in usable[-tenth:]) / 2**20,
+                "worker_peak": max(worker, default=0) / 2**20}
 
     def summary(self) -> str:
         usable = [(t, s) for t, s in self.samples if s]
@@ -138,7 +169,7 @@ class MemorySampler(threading.Thread):
                 + " ".join(f"{d / 2**20:.0f}" for d in deciles))
 
 
-def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, str]:
+def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, MemorySampler]:
     if out.exists():
         shutil.rmtree(out)
     started = time.monotonic()
@@ -158,7 +189,7 @@ def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, str]:
                    if not p.name.startswith(".") and json.loads(p.read_text())["extra_data"].get("status") == "grader_error"}
         raise SystemExit(f"batch failed ({proc.returncode}):\n{stderr[-1500:]}\nreasons: {sorted(reasons)[:5]}")
     tally = stdout.strip().splitlines()[-1]
-    return elapsed, tally, sampler.summary()
+    return elapsed, tally, sampler
 
 
 def time_floor(count: int, jobs: int) -> float:
@@ -172,6 +203,54 @@ def time_floor(count: int, jobs: int) -> float:
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         list(pool.map(one, range(count)))
     return time.monotonic() - started
+
+
+def time_grade(repeat: int = 3) -> float:
+    """Best wall time of one ``python -m grader grade`` of the correct example (``make grade``)."""
+    best = float("inf")
+    with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
+        for _ in range(repeat):
+            started = time.monotonic()
+            subprocess.run([sys.executable, "-m", "grader", "grade", str(CORRECT), "--out", f"{tmp}/r.json"],
+                           cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+            best = min(best, time.monotonic() - started)
+    return best
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def print_targets(rates: dict[tuple[str, int], float], floors: dict[int, float], grade_seconds: float,
+                  memory: dict[tuple[str, int], dict[str, float]], jobs: int) -> None:
+    """The issue's targets, each figure beside its target, the floor and the ratio."""
+    floor = floors.get(jobs)
+    print(f"\ntargets (--jobs {jobs}; floor: fresh `python -c 'import numpy'` per submission, "
+          f"{floor:.2f}/s):" if floor else f"\ntargets (--jobs {jobs}; no floor measured):")
+
+    def line(label: str, figure: str, target: str, ok: bool, ratio: float | None = None) -> None:
+        shown = f"{ratio:5.2f}x floor" if ratio is not None else " " * 11
+        print(f"  {label:34s} {figure:>12s}  {shown}  target {target:16s} {'met' if ok else 'NOT MET'}")
+
+    for name, label, target in (("correct", "correct .py", 30.0), ("mixed", "mixed class", 20.0),
+                                ("notebooks", "notebooks", 20.0)):
+        rate = rates.get((name, jobs))
+        if rate is None:
+            continue
+        ratio = rate / floor if floor else None
+        line(label, f"{rate:.2f}/s", f">= {target:g}/s", rate >= target, ratio)
+        if name == "correct" and ratio is not None:
+            line("correct .py against the floor", f"{ratio:.2f}x", ">= 1.5x floor", ratio >= 1.5)
+    line("one `make grade` (wall)", f"{grade_seconds:.2f} s", "< 1.0 s", grade_seconds < 1.0)
+    for (name, run_jobs), figures in memory.items():
+        if run_jobs != jobs or not figures:
+            continue
+        growth = figures["last"] / figures["first"] - 1 if figures["first"] else 0.0
+        line(f"{name}: workers+zygotes RSS growth", f"{growth * 100:+.0f} %",
+             f"flat ({figures['first']:.0f}->{figures['last']:.0f} MB)", growth < 0.10)
+        line(f"{name}: peak RSS of one worker", f"{figures['worker_peak']:.0f} MB", "< 300 MB",
+             figures["worker_peak"] < 300)
 
 
 def profile(count: int = 8) -> None:
@@ -234,13 +313,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--jobs", default="1,2", help="comma-separated job counts (default 1,2)")
-    parser.add_argument("--classes", default="correct,mixed")
+    parser.add_argument("--classes", default="correct,mixed,notebooks")
     parser.add_argument("--profile", action="store_true", help="also break one submission's time down by item")
     args = parser.parse_args()
     jobs_list = [int(j) for j in args.jobs.split(",")]
-    print(f"{os.cpu_count()} cores; {args.count} submissions per class; limits {' '.join(LIMITS)}")
+    print(f"{os.cpu_count()} cores; {args.count} submissions per class; limits {' '.join(LIMITS)}; "
+          f"load average {load_average()}")
     if args.profile:
         profile()
+    rates: dict[tuple[str, int], float] = {}
+    memory: dict[tuple[str, int], dict[str, float]] = {}
+    floors: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         base = Path(tmp)
         classes = {}
@@ -249,26 +332,35 @@ def main() -> int:
         if "mixed" in args.classes:
             folder, kinds = build_mixed(base / "mixed", args.count)
             classes["mixed"] = (folder, ", ".join(f"{n} {k}" for k, n in kinds.items()))
-        results = []
+        if "notebooks" in args.classes:
+            classes["notebooks"] = (build_notebooks(base / "notebooks", args.count),
+                                    f"{args.count} .ipynb, half correct, half one-bug")
         for name, (folder, what) in classes.items():
             for jobs in jobs_list:
-                elapsed, tally, memory = time_batch(folder, base / f"out-{name}-{jobs}", jobs)
-                rate = args.count / elapsed
-                results.append((f"batch {name} --jobs {jobs}", rate))
-                print(f"batch, {name} class ({what}), --jobs {jobs}: {elapsed:.1f} s, {rate:.2f} submissions/s")
+                before = load_average()
+                elapsed, tally, sampler = time_batch(folder, base / f"out-{name}-{jobs}", jobs)
+                rates[(name, jobs)] = args.count / elapsed
+                memory[(name, jobs)] = sampler.figures()
+                print(f"batch, {name} class ({what}), --jobs {jobs}: {elapsed:.1f} s, "
+                      f"{rates[(name, jobs)]:.2f} submissions/s (load average before {before}, after {load_average()})")
                 print(f"    {tally}")
-                print(f"    {memory}")
+                print(f"    {sampler.summary()}")
         for jobs in jobs_list:
             elapsed = time_floor(args.count, jobs)
-            rate = args.count / elapsed
-            results.append((f"floor --jobs {jobs}", rate))
+            floors[jobs] = args.count / elapsed
             print(f"floor: {args.count} x python -c 'import numpy', {jobs} at a time: {elapsed:.1f} s, "
-                  f"{rate:.2f} per second")
+                  f"{floors[jobs]:.2f} per second")
+    grade_seconds = time_grade()
+    print(f"one python -m grader grade of the correct example (make grade), best of 3: {grade_seconds:.2f} s wall")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of any single child process: {peak:.0f} MB")
     print("\nsummary (submissions or interpreters per second):")
-    for label, rate in results:
-        print(f"  {label:28s} {rate:8.2f}")
+    for (name, jobs), rate in rates.items():
+        print(f"  {f'batch {name} --jobs {jobs}':28s} {rate:8.2f}")
+    for jobs, rate in floors.items():
+        print(f"  {f'floor --jobs {jobs}':28s} {rate:8.2f}")
+    print_targets(rates, floors, grade_seconds, memory, 2 if 2 in jobs_list else jobs_list[-1])
+    print(f"load average at the end: {load_average()}")
     return 0
 
 

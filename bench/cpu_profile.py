@@ -1,0 +1,133 @@
+"""Where one submission's CPU goes, on both sides of the sandbox.
+
+    .venv/bin/python bench/cpu_profile.py [--count 30] [--top 25] [--sort tottime]
+
+Grades COUNT copies of the correct example (each with its own bytes) in this
+process with one zygote, as a batch worker does, and prints:
+
+- the grader side: ``cProfile`` around ``grading.grade``, top functions;
+- the sandbox side: CPU of every session (each live process under the zygote,
+  with the loading workers and item children it waited for, read from
+  ``/proc/<pid>/stat`` just before the session is swept) and of the zygote
+  itself (its forks and sweeps).  These are
+  re-parented to a subreaper that ignores SIGCHLD, so this process's
+  ``RUSAGE_CHILDREN`` never sees them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORRECT = ROOT / "assignments" / "logreg2" / "examples" / "correct.py"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_seconds(pid: int) -> float:
+    """User plus system CPU of ``pid`` and of the children it has waited for."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / TICK  # utime stime cutime cstime
+
+
+def descendants(pid: int) -> list[int]:
+    found, stack = [], [pid]
+    while stack:
+        parent = stack.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except OSError:
+                continue
+            found.extend(kids)
+            stack.extend(kids)
+    return found
+
+
+class SandboxClock:
+    """Adds up each session's CPU just before it is swept, by wrapping ``Session.close``: every live
+    process under the zygote (the loading chain, the mainline) with the children it waited for."""
+
+    def __init__(self) -> None:
+        from grader.sandbox import zygote
+
+        self.seconds = 0.0
+        self.sessions = 0
+        original = zygote.Session.close
+        clock = self
+
+        def close(session: zygote.Session) -> None:
+            if session.open and session.zygote._proc is not None:
+                clock.seconds += sum(tree_seconds(p) for p in descendants(session.zygote._proc.pid))
+                clock.sessions += 1
+            original(session)
+
+        zygote.Session.close = close  # type: ignore[method-assign]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=30)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--source", type=Path, default=CORRECT, help="the submission to copy (default: correct.py)")
+    args = parser.parse_args()
+
+    import grader.checking.grading as grading
+    from grader.rubric import load_rubric
+    from grader.sandbox.zygote import Zygote
+    from grader.submission.locate import read_submission
+
+    rubric = load_rubric("logreg2")
+    limits = grading.limits_for(rubric)
+    clock = SandboxClock()
+    with tempfile.TemporaryDirectory(prefix="lr2-profile-") as tmp:
+        os.chmod(tmp, 0o755)
+        paths = []
+        for i in range(args.count + 1):
+            path = Path(tmp) / f"s{i}.py"
+            path.write_text(f"# {i}\n" + args.source.read_text())
+            path.chmod(0o644)
+            paths.append(path)
+        with Zygote() as zygote:
+            assert zygote._proc is not None
+            grading.grade(read_submission(paths[0]), rubric, zygote, limits)  # warm-up
+            clock.seconds, clock.sessions = 0.0, 0
+            zygote_before = tree_seconds(zygote._proc.pid)
+            profiler = cProfile.Profile()
+            wall, cpu = time.perf_counter(), time.process_time()
+            profiler.enable()
+            for path in paths[1:]:
+                grading.grade(read_submission(path), rubric, zygote, limits)
+            profiler.disable()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            zygote_cpu = tree_seconds(zygote._proc.pid) - zygote_before
+    n = args.count
+    print(f"{n} correct submissions, 1 job, load average {os.getloadavg()[0]:.2f}")
+    print(f"  wall per submission:            {wall / n * 1000:7.1f} ms")
+    print(f"  grader CPU per submission:      {cpu / n * 1000:7.1f} ms (profiled: cProfile adds overhead)")
+    print(f"  sandbox CPU per submission:     {clock.seconds / n * 1000:7.1f} ms over {clock.sessions} sessions "
+          "(mainline + waited-for workers and item children)")
+    print(f"  zygote CPU per submission:      {zygote_cpu / n * 1000:7.1f} ms (forks, sweeps)")
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
