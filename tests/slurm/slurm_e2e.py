@@ -31,8 +31,7 @@ import pytest
 
 from grader.batch.pool import discover, select_shard
 
-sys.path.insert(0, str(Path(__file__).parent))
-from cluster import SlurmCluster, processes_with_conf, slurm_cluster  # noqa: E402 (a helper beside this file, not a package)
+from cluster import SlurmCluster, processes_with_conf, slurm_cluster  # pytest puts this file's folder on the path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "slurm" / "grade-class.sbatch"
