@@ -5,10 +5,16 @@ Conventions (the assignment's, not ``logreg2``'s): ``X`` has shape ``(n_x, m)``,
 example per **column**; ``w`` has shape ``(n_x, 1)``; ``b`` is a scalar; ``Y`` has shape
 ``(1, m)`` and holds int64 labels 0/1, as the assignment's data set does.
 
-Every function reaches its helpers through this module's global names (``propagate``
-calls ``sigmoid``, ``optimize`` calls ``propagate``, ``model`` calls
-``initialize_with_zeros``, ``optimize`` and ``predict``), so a grader can substitute
-reference helpers for a student's and charge a bug to its own item only.
+The grader judges one student function at a time, so that a bug costs points only in
+the item where it lives. While a graded function runs, the item child in the sandbox
+replaces the callees its check lists in the rubric's ``stubs`` (``sigmoid`` inside
+``propagate``; ``propagate`` inside ``optimize``; ``initialize_with_zeros``, ``optimize``
+and ``predict`` inside ``model``) in the student's own namespace with stubs
+(``_make_stub`` in ``grader/sandbox/child/runner.py``) that send their arguments to the
+grader and return its answer; the student's functions are put back after the call. The
+grader answers each stub with the function of that name here, called in its own process.
+Nothing in this module is patched or sent into the sandbox: its functions call each
+other directly, so every answer is the reference's all the way down.
 """
 
 from __future__ import annotations
