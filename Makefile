@@ -19,7 +19,7 @@ venv: $(VENV)/.stamp
 $(VENV)/.stamp: pyproject.toml $(DEV_LOCK) requirements.lock gradescope/requirements-py310.lock
 	$(SYSTEM_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r $(DEV_LOCK)
-	$(PY) -m pip check --disable-pip-version-check >/dev/null
+	$(PY) -m pip check --disable-pip-version-check
 	$(PY) -c 'import os, sysconfig; site = sysconfig.get_path("purelib"); \
 		open(os.path.join(site, "logreg2_grader.pth"), "w").write(os.path.relpath(os.getcwd(), site) + "\n")'
 	touch $@
