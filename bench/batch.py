@@ -130,7 +130,7 @@ class MemorySampler(threading.Thread):
                             parent = proc.parent()
                             if parent is None or "runner.py" in " ".join(parent.cmdline()):
                                 continue
-                        elif "forkserver" not in cmd:  # the batch's workers are forked from its forkserver
+                        elif "grader.batch.worker" not in cmd and "forkserver" not in cmd:  # not a batch worker
                             continue
                         else:
                             self.workers.add(proc.pid)
@@ -231,7 +231,7 @@ def print_targets(rates: dict[tuple[str, int], float], floors: dict[int, float],
 
     def line(label: str, figure: str, target: str, ok: bool, ratio: float | None = None) -> None:
         shown = f"{ratio:5.2f}x floor" if ratio is not None else " " * 11
-        print(f"  {label:34s} {figure:>12s}  {shown}  target {target:16s} {'met' if ok else 'NOT MET'}")
+        print(f"  {label:40s} {figure:>10s}  {shown}  target {target:26s} {'met' if ok else 'NOT MET'}")
 
     for name, label, target in (("correct", "correct .py", 30.0), ("mixed", "mixed class", 20.0),
                                 ("notebooks", "notebooks", 20.0)):

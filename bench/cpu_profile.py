@@ -1,6 +1,6 @@
 """Where one submission's CPU goes, on both sides of the sandbox.
 
-    .venv/bin/python bench/cpu_profile.py [--count 30] [--top 25] [--sort tottime]
+    .venv/bin/python bench/cpu_profile.py [--count 30] [--top 25] [--sort tottime] [--no-cprofile] [--round-trips 1000]
 
 Grades COUNT copies of the correct example (each with its own bytes) in this
 process with one zygote, as a batch worker does, and prints:
@@ -9,7 +9,9 @@ process with one zygote, as a batch worker does, and prints:
 - the sandbox side: CPU of every session (each live process under the zygote,
   with the loading workers and item children it waited for, read from
   ``/proc/<pid>/stat`` just before the session is swept) and of the zygote
-  itself (its forks and sweeps).  These are
+  itself (its forks and sweeps);
+- the cost of one reference stand-in call (a stub's round trip to the grader),
+  which a correct ``gradients_loop`` makes about a thousand times.  These are
   re-parented to a subreaper that ignores SIGCHLD, so this process's
   ``RUSAGE_CHILDREN`` never sees them.
 """
@@ -80,11 +82,40 @@ class SandboxClock:
         zygote.Session.close = close  # type: ignore[method-assign]
 
 
+def round_trips(count: int) -> None:
+    """The cost of one reference stand-in call: a function that calls a stub ``count`` times, in one item."""
+    import numpy as np
+
+    from grader.sandbox import execution
+    from grader.sandbox.zygote import Limits, Zygote, make_scratch
+    from grader.submission.cell import Cell
+
+    source = "def f(n, z):\n    for _ in range(n):\n        sigmoid(z)\n    return 1.0\n"
+    with Zygote() as zygote:
+        assert zygote._proc is not None
+        session = zygote.spawn(make_scratch(), Limits(call_seconds=60))
+        try:
+            execution.load(session, [Cell(source, "f.py", "cell 1")], "logreg2", "f.py")
+            for n in (count, count):
+                sandbox = sum(tree_seconds(p) for p in descendants(zygote._proc.pid))
+                wall, cpu = time.perf_counter(), time.process_time()
+                execution.run_item(session, [execution.Call("f", (n, np.float64(0.3)), ("sigmoid",))],
+                                   lambda name, args, kwargs: np.float64(0.5))
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                sandbox = sum(tree_seconds(p) for p in descendants(zygote._proc.pid)) - sandbox
+                print(f"{n} stand-in round trips in one item: {wall / n * 1e6:.0f} us wall, {cpu / n * 1e6:.0f} us "
+                      f"grader CPU, {sandbox / n * 1e6:.0f} us sandbox CPU each (load average {os.getloadavg()[0]:.2f})")
+        finally:
+            session.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=30)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--round-trips", type=int, default=1000, help="also time this many stand-in calls (0: skip)")
+    parser.add_argument("--no-cprofile", action="store_true", help="CPU figures only, without cProfile's overhead")
     parser.add_argument("--source", type=Path, default=CORRECT, help="the submission to copy (default: correct.py)")
     args = parser.parse_args()
 
@@ -93,6 +124,8 @@ def main() -> int:
     from grader.sandbox.zygote import Zygote
     from grader.submission.locate import read_submission
 
+    if args.round_trips:
+        round_trips(args.round_trips)
     rubric = load_rubric("logreg2")
     limits = grading.limits_for(rubric)
     clock = SandboxClock()
@@ -111,7 +144,8 @@ def main() -> int:
             zygote_before = tree_seconds(zygote._proc.pid)
             profiler = cProfile.Profile()
             wall, cpu = time.perf_counter(), time.process_time()
-            profiler.enable()
+            if not args.no_cprofile:
+                profiler.enable()
             for path in paths[1:]:
                 grading.grade(read_submission(path), rubric, zygote, limits)
             profiler.disable()
@@ -120,12 +154,13 @@ def main() -> int:
     n = args.count
     print(f"{n} correct submissions, 1 job, load average {os.getloadavg()[0]:.2f}")
     print(f"  wall per submission:            {wall / n * 1000:7.1f} ms")
-    print(f"  grader CPU per submission:      {cpu / n * 1000:7.1f} ms (profiled: cProfile adds overhead)")
+    overhead = "" if args.no_cprofile else " (profiled: cProfile adds overhead)"
+    print(f"  grader CPU per submission:      {cpu / n * 1000:7.1f} ms{overhead}")
     print(f"  sandbox CPU per submission:     {clock.seconds / n * 1000:7.1f} ms over {clock.sessions} sessions "
           "(mainline + waited-for workers and item children)")
     print(f"  zygote CPU per submission:      {zygote_cpu / n * 1000:7.1f} ms (forks, sweeps)")
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    if not args.no_cprofile:
+        pstats.Stats(profiler, stream=sys.stdout).strip_dirs().sort_stats(args.sort).print_stats(args.top)
     return 0
 
 
