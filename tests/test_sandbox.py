@@ -354,3 +354,19 @@ def test_the_zygote_answers_large_and_queued_commands_in_order(shared_zygote: Zy
         assert load(session, "x = 1").fatal is None
     finally:
         session.close()
+
+
+def test_only_an_item_that_leaves_a_process_behind_costs_a_sweep(session: Session, marker: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an item, the zygote is asked to sweep only when /proc shows something beside the mainline;
+    what an item leaves is still killed before the next one runs."""
+    load(session, f"def calm():\n    return 1.0\n\ndef leaves():\n    exec({daemon_source(marker)!r})\n    return 1.0\n")
+    sweeps: list[int | None] = []
+    original = session.zygote.sweep
+    monkeypatch.setattr(session.zygote, "sweep", lambda keep=None: sweeps.append(keep) or original(keep))
+    assert [o.status for o in execution.run_item(session, [Call("calm", ())], _no_callbacks)] == ["ok"]
+    assert sweeps == []
+    assert [o.status for o in execution.run_item(session, [Call("leaves", ())], _no_callbacks)] == ["ok"]
+    assert sweeps == [session.mainline]
+    assert tagged(marker) == []
+    assert wait_until(lambda: descendants(session.zygote._proc.pid) == [session.mainline])
