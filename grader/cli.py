@@ -49,7 +49,7 @@ def _add_check_parser(sub: argparse._SubParsersAction) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     """``check``: 0 when every visible item passes, 1 when one fails (or the file cannot run), 2 without a pack."""
-    from grader.selfcheck.pack import check_main
+    from grader.selfcheck.check import check_main
 
     return check_main(args.path, args.assignment, args.pack, args.call_seconds)
 
@@ -75,7 +75,7 @@ def _add_batch_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _batch(args: argparse.Namespace) -> int:
     """``batch``: 0 when every student got a report, 1 when the grader failed on some, 2 when it cannot run."""
-    from grader.batch.pool import DEFAULT_STUDENT_SECONDS, BatchError, run_batch
+    from grader.batch.commands import DEFAULT_STUDENT_SECONDS, BatchError, run_batch
 
     try:
         return run_batch(args.folder, args.out, jobs=args.jobs, force=args.force, shard=args.shard,
@@ -89,7 +89,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     """``merge``: 0 when every listed student has a report, 1 when some are missing, 2 when it cannot run."""
-    from grader.batch.pool import BatchError, run_merge
+    from grader.batch.commands import BatchError, run_merge
 
     try:
         return run_merge(args.folders, args.out, args.assignment)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from grader.checking.compare import Tolerance, check_array, check_float, check_floats, check_returned, part_names
+from grader.rubric import parse_returns
 
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
 
@@ -59,12 +60,12 @@ def test_floats_list_length_is_checked_first():
 
 
 def test_tuple_and_dict_give_one_part_each():
-    spec = {"tuple": [{"array": "dw", "shape": ["N"]}, {"float": "db"}]}
+    spec = parse_returns({"tuple": [{"array": "dw", "shape": ["N"]}, {"float": "db"}]})
     parts = check_returned((np.ones(2), 0.3), (np.ones(2), 0.5), spec, TOL)
     assert [p.name for p in parts] == ["dw", "db"] and parts[0].ok and not parts[1].ok
     assert part_names(spec) == ["dw", "db"]
     wrong_count = check_returned((np.ones(2),), (np.ones(2), 0.5), spec, TOL)
     assert all("tuple of 2 values" in p.problem for p in wrong_count)
-    dict_spec = {"dict": {"a": {"float": "a"}, "b": {"float": "b"}}}
+    dict_spec = parse_returns({"dict": {"a": {"float": "a"}, "b": {"float": "b"}}})
     parts = check_returned({"a": 1.0}, {"a": 1.0, "b": 2.0}, dict_spec, TOL)
     assert parts[0].ok and "no key 'b'" in parts[1].problem

@@ -93,9 +93,9 @@ def message(rubric, function: str, mistake_id: str) -> str:
     for item in rubric.items:
         for check in item.checks:
             if check.function == function:
-                for mistake in check.spec.get("mistakes", []):
-                    if mistake["id"] == mistake_id:
-                        return mistake["message"]
+                for mistake in check.mistakes:
+                    if mistake.id == mistake_id:
+                        return mistake.message
     raise AssertionError(f"no mistake {mistake_id!r} declared for {function}")
 
 
@@ -119,7 +119,7 @@ def test_buggy_example_fails_exactly_its_item(path, grade, logreg2_rubric):
 def test_buggy_example_gets_its_diagnosis(name, grade, logreg2_rubric):
     item, mistake_id = DIAGNOSES[name]
     function = next(c.function for i in logreg2_rubric.items if i.id == item for c in i.checks
-                    if any(m["id"] == mistake_id for m in c.spec.get("mistakes", [])))
+                    if any(m.id == mistake_id for m in c.mistakes))
     output = by_item(grade(EXAMPLES / "buggy" / name))[item]["output"]
     assert f"**Likely cause:** {message(logreg2_rubric, function, mistake_id)}" in output, output
 
@@ -193,20 +193,20 @@ def test_every_declared_variant_differs_from_the_reference(logreg2_rubric):
     """A variant equal to the reference on every case would be a useless (or misleading) diagnosis."""
     for index, item in enumerate(logreg2_rubric.items):
         for j, check in enumerate(item.checks):
-            if "timing" in check.spec:
+            if check.timing is not None:
                 continue
             oracle = checks.ReferenceOracle(logreg2_rubric, check)
             cases = generate_cases(check, 12345, index, j)
-            for mistake in check.spec.get("mistakes", []):
+            for mistake in check.mistakes:
                 differs = False
                 for case in cases:
                     expected, _ = oracle.expected(case)
-                    variant = next(v for v in oracle.variants(case) if v.id == mistake["id"])
+                    variant = next(v for v in oracle.variants(case) if v.id == mistake.id)
                     if variant.raised or not checks.same_value(expected, variant.value, Tolerance(1e-6, 1e-9)):
                         differs = True
                     if variant.after and any(not np.array_equal(case.args[k], a) for k, a in variant.after.items()):
                         differs = True
-                assert differs, f"{check.function}: variant {mistake['id']} equals the reference on every case"
+                assert differs, f"{check.function}: variant {mistake.id} equals the reference on every case"
 
 
 def test_same_value_is_structural_and_never_raises():

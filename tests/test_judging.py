@@ -23,7 +23,7 @@ from grader.sandbox.execution import Outcome
 from grader.checking.grading import grade_path, limits_for, standin_value
 from grader.checking.inputs import generate_cases
 from grader.reporting.report import build_report, dumps, validate
-from grader.rubric import Check
+from grader.rubric import Check, MatchRule, parse_check, parse_returns
 from reference import logreg2 as ref
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,7 +128,7 @@ def test_subclasses_and_array_likes_are_judged_by_value_with_a_note(report):
 
 
 def test_strict_types_refuses_what_conversion_would_accept():
-    spec = {"tuple": [{"array": "dw", "shape": ["N"]}, {"float": "db"}]}
+    spec = parse_returns({"tuple": [{"array": "dw", "shape": ["N"]}, {"float": "db"}]})
     expected = (np.array([1.0, 2.0]), 0.5)
     loose = check_returned(([1.0, 2.0], np.array([0.5])), expected, spec, Tolerance())
     assert all(p.ok for p in loose) and all(p.note for p in loose)
@@ -149,7 +149,7 @@ def test_a_timed_call_that_raised_earns_no_speed_credit(logreg2_rubric):
     cases = generate_cases(check, 7, 8, 0)
     raised = Outcome("error", error={"type": "ValueError", "message": "shapes (100000,10) and (100000,) not aligned"},
                      seconds=0.001)
-    result = checks.judge(logreg2_rubric, check, cases, [raised])
+    result = checks.judge(check, cases, [raised], checks.ReferenceOracle(logreg2_rubric, check))
     assert not result.ok and result.cases[0].reason == "slip_raised"
 
 
@@ -171,8 +171,8 @@ def test_a_timed_call_that_printed_is_told_so(report):
 def test_every_check_that_sums_over_examples_has_thousands_of_them(logreg2_rubric):
     for item in logreg2_rubric.items:
         for check in item.checks:
-            if check.function in SUMS_OVER_EXAMPLES and "timing" not in check.spec:
-                assert max(d.get("M", 0) for d in check.spec["dims"]) >= 1000, check.function
+            if check.function in SUMS_OVER_EXAMPLES and check.timing is None:
+                assert max(d.get("M", 0) for d in check.dims) >= 1000, check.function
 
 
 def test_a_cost_from_the_log_of_a_product_fails(report):
@@ -207,10 +207,12 @@ def test_a_slip_is_named_whatever_constant_was_used(report, logreg2_rubric):
 
 
 def test_a_family_rule_needs_evidence():
-    returns = {"tuple": [{"array": "dw", "shape": ["N"]}, {"float": "db"}]}
-    case = generate_cases(Check("f", {"function": "f", "args": {"x": {"normal": []}}, "returns": returns}), 1, 0, 0)[0]
+    raw = {"function": "f", "args": {"x": {"normal": []}}, "returns": {"tuple": [{"array": "dw", "shape": ["N"]}, {"float": "db"}]}}
+    check = parse_check(raw)
+    returns = check.returns
+    case = generate_cases(check, 1, 0, 0)[0]
     right = (np.array([1.0, -2.0, 0.5]), 0.3)
-    rule = {"proportional": True}
+    rule = MatchRule(proportional=True)
     tol = Tolerance()
     assert checks.family_matches(rule, (right[0] * 3, 0.3), right, returns, tol, case)
     assert not checks.family_matches(rule, (np.zeros(3), 0.0), right, returns, tol, case)  # zeros: no divisor
@@ -219,9 +221,10 @@ def test_a_family_rule_needs_evidence():
 
 
 def test_the_self_check_times_a_raising_slip_where_its_code_runs(shared_zygote):
-    from grader.selfcheck import pack as selfcheck
+    from grader.selfcheck import check as selfcheck
+    from grader.selfcheck.pack import load_pack
 
-    pack = selfcheck.load_pack(ROOT / "assignments" / "logreg2" / "selfcheck.json", "logreg2")
+    pack = load_pack(ROOT / "assignments" / "logreg2" / "selfcheck.json", "logreg2")
     run = selfcheck.run_check(BUGGY / "x_not_transposed.py", pack, shared_zygote)
     by_id = {r.item.id: r for r in run.items}
     assert by_id["gradients_vectorized"].status == "failed"
@@ -248,12 +251,13 @@ def test_no_returned_value_makes_judging_raise(value, logreg2_rubric):
     """Every check of the rubric judges the value (and a tuple of it) without raising, and says why it fails."""
     for index, item in enumerate(logreg2_rubric.items):
         for j, check in enumerate(item.checks):
-            if "timing" in check.spec:
+            if check.timing is not None:
                 continue
             case = generate_cases(check, 3, index, j)[0]
+            oracle = checks.ReferenceOracle(logreg2_rubric, check)
             for got in (value, (value, value), (value, value, value)):
-                after = tuple(got for _ in check.spec.get("unchanged", []))
-                result = checks.judge(logreg2_rubric, check, [case], [Outcome("ok", value=got, args_after=after)])
+                after = tuple(got for _ in check.unchanged)
+                result = checks.judge(check, [case], [Outcome("ok", value=got, args_after=after)], oracle)
                 assert not result.ok and result.cases[0].reason, (check.function, got)
 
 
@@ -262,9 +266,9 @@ def test_a_call_that_raises_on_the_retry_input_too_is_not_credited(logreg2_rubri
     again = checks.retry_check(check)
     raised = Outcome("error", error={"type": "ValueError", "message": "shapes (100000,10) and (100000,) not aligned"},
                      seconds=0.001)
-    first = checks.judge(logreg2_rubric, check, generate_cases(check, 7, 8, 0), [raised]).cases[0]
+    first = checks.judge(check, generate_cases(check, 7, 8, 0), [raised], checks.ReferenceOracle(logreg2_rubric, check)).cases[0]
     retry_cases = generate_cases(again, 7, 8, 1000)
     still = Outcome("error", error={"type": "RuntimeError", "message": "no"}, seconds=0.001)
-    retried = checks.judge(logreg2_rubric, again, retry_cases, [still]).cases[0]
+    retried = checks.judge(again, retry_cases, [still], checks.ReferenceOracle(logreg2_rubric, again)).cases[0]
     merged = checks.merge_retry(first, retried, check.function, ["gradients_vectorized"])
     assert not merged.ok and merged.reason == "slip_raised" and "could not be measured" in merged.note

@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.selfcheck import check as student_check
 from grader.selfcheck import pack as selfcheck
 from grader.rubric import parse_rubric
 
@@ -92,10 +93,10 @@ def test_check_passes_the_correct_py_and_notebook(shared_zygote, tmp_path):
     pack = selfcheck.load_pack(PACK, "logreg2")
     notebook = notebook_from(EXAMPLES / "correct.py", tmp_path / "logreg2.ipynb")
     for path in (EXAMPLES / "correct.py", notebook):
-        run = selfcheck.run_check(path, pack, shared_zygote)
+        run = student_check.run_check(path, pack, shared_zygote)
         assert run.problem is None
-        assert [r.status for r in run.items] == ["passed"] * len(run.items), selfcheck.format_run(run)
-        text = selfcheck.format_run(run)
+        assert [r.status for r in run.items] == ["passed"] * len(run.items), student_check.format_run(run)
+        text = student_check.format_run(run)
         assert "Visible items: 100/100 points." in text
         assert len([line for line in text.splitlines() if line.startswith("PASS  ")]) == len(run.items)
 
@@ -103,12 +104,12 @@ def test_check_passes_the_correct_py_and_notebook(shared_zygote, tmp_path):
 def test_check_gives_the_graders_diagnosis_on_a_notebook(shared_zygote, logreg2_rubric, tmp_path):
     pack = selfcheck.load_pack(PACK, "logreg2")
     notebook = notebook_from(EXAMPLES / "buggy" / "cost_summed.py", tmp_path / "logreg2.ipynb")
-    run = selfcheck.run_check(notebook, pack, shared_zygote)
-    text = selfcheck.format_run(run)
+    run = student_check.run_check(notebook, pack, shared_zygote)
+    text = student_check.format_run(run)
     by_id = {r.item.id: r for r in run.items}
     assert by_id["cost"].status == "failed" and by_id["gradients_vectorized"].status == "passed"
-    message = next(m["message"] for i in logreg2_rubric.items for c in i.checks
-                   for m in c.spec.get("mistakes", []) if c.function == "cost" and m["id"] == "summed")
+    message = next(m.message for i in logreg2_rubric.items for c in i.checks
+                   for m in c.mistakes if c.function == "cost" and m.id == "summed")
     assert "Likely cause: Your cost is M times too large" in text and message.split(":")[0] in text
     assert re.search(r"^FAIL  cost\s+0/10  Cost J\(w, b\)$", text, re.M)
     # Here gradient_descent runs with the student's own cost(): the verdict says so.
@@ -125,10 +126,10 @@ def run_isolated(args: list[str], home: Path) -> subprocess.CompletedProcess:
 
 def test_check_reports_a_slow_loop_with_its_slowdown(shared_zygote):
     pack = selfcheck.load_pack(PACK, "logreg2")
-    limits = selfcheck.Limits().with_overrides(**{**pack["limits"], "call_seconds": 2})
-    run = selfcheck.run_check(EXAMPLES / "buggy" / "vectorized_with_loops.py", pack, shared_zygote, limits)
+    limits = student_check.Limits().with_overrides(**{**pack["limits"], "call_seconds": 2})
+    run = student_check.run_check(EXAMPLES / "buggy" / "vectorized_with_loops.py", pack, shared_zygote, limits)
     assert [r.item.id for r in run.items if r.status == "failed"] == ["vectorization"]
-    text = selfcheck.format_run(run)
+    text = student_check.format_run(run)
     assert re.search(r"took (more than )?[0-9.]+ s on an input with M=100,000, N=10(,| and was stopped:)? (about|over) [0-9]+x", text)
 
 

@@ -15,6 +15,7 @@ import copy
 import math
 import re
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
@@ -24,11 +25,11 @@ from grader.checking.compare import Part, Tolerance, as_scalar, check_returned, 
 from grader.sandbox.execution import Call, Outcome
 from grader.checking.inputs import Case
 from grader.sandbox.child.protocol import CallableRef
-from grader.rubric import Check, Rubric
+from grader.rubric import Check, MatchRule, Mistake, ReturnSpec, Rubric
 from grader.sandbox.child.testfunctions import TEST_FUNCTIONS
 
 GRADIENT_STEP = 1e-6
-GRADIENT_TOL = Tolerance(rtol=1e-5, atol=1e-7)
+GRADIENT_ATOL = 1e-7  # the rubric's gradient_check sets rtol; atol is the step's own error
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,13 @@ def reference_args(case: Case) -> list[Any]:
 
 def stub_names(rubric: Rubric, check: Check) -> tuple[str, ...]:
     """Callees replaced by the reference while the function runs (defined by the student or not)."""
-    return tuple(check.spec.get("stubs", [f for f in rubric.functions if f != check.function]))
+    return check.stubs if check.stubs is not None else tuple(f for f in rubric.functions if f != check.function)
 
 
 def build_calls(check: Check, cases: list[Case], stubs: tuple[str, ...]) -> list[Call]:
-    names = list(check.spec.get("args", {})) or (list(cases[0].args) if cases else [])
-    unchanged = tuple(names.index(n) for n in check.spec.get("unchanged", []))
-    late = [names.index(n) for n in check.spec.get("timing", {}).get("late", [])]
+    names = check.arg_names or (list(cases[0].args) if cases else [])
+    unchanged = tuple(names.index(n) for n in check.unchanged)
+    late = [names.index(n) for n in check.timing.late] if check.timing else []
     calls = []
     for case in cases:
         values = list(case.args.values())
@@ -107,47 +108,50 @@ class VariantResult:
     raised: str | None = None
     raised_message: str = ""
     after: dict[str, Any] = field(default_factory=dict)  # the ``unchanged`` arguments after the call
-    match: dict[str, Any] | None = None  # a family of slips, matched by a rule instead of by one value
+    match: MatchRule | None = None  # a family of slips, matched by a rule instead of by one value
 
 
-class Oracle:
+class Oracle(ABC):
     """Where a check's truth comes from.  Grading asks the reference (``ReferenceOracle``);
     the self-check asks a pack of precomputed answers (``grader.selfcheck.pack``), so no
     reference code has to ship to students."""
 
+    value_items: list[str]  # the items that judge the check's function by value (where a slip is charged)
+
+    @abstractmethod
     def expected(self, case: Case) -> tuple[Any, float]:
         """The right return value, and the seconds it took to compute (0 when unknown)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def reference_seconds(self, case: Case, first: float) -> float:
         """A vectorized solution's best time on this case, on this machine."""
-        raise NotImplementedError
+
+    @abstractmethod
+    def iter_variants(self, case: Case) -> Iterator[VariantResult]:
+        """Every declared wrong variant's answer on this case, in the rubric's order, one at a time
+        (a timing check stops at the first match: its inputs are large)."""
 
     def variants(self, case: Case) -> list[VariantResult]:
-        """Every declared wrong variant's answer on this case, in the rubric's order."""
+        """The same, all at once."""
         return list(self.iter_variants(case))
-
-    def iter_variants(self, case: Case) -> Iterator[VariantResult]:
-        """The same, one at a time (a timing check stops at the first match: its inputs are large)."""
-        return iter(())
 
     def gradient(self, case: Case, objective: str, position: int) -> Any | None:
         """Centered differences of the objective at argument ``position``; None skips the gradient check."""
         return None
 
 
-def mistakes_for(rubric: Rubric, check: Check) -> list[dict[str, Any]]:
+def mistakes_for(rubric: Rubric, check: Check) -> list[Mistake]:
     """The check's declared mistakes; a timing check also borrows those declared for the same function."""
-    own = list(check.spec.get("mistakes", []))
-    if "timing" not in check.spec:
+    own = list(check.mistakes)
+    if check.timing is None:
         return own
-    seen = {m["variant"] for m in own}
+    seen = {m.variant for m in own}
     for item in rubric.items:
         for other in item.checks:
             if other.function == check.function and other is not check:
-                for mistake in other.spec.get("mistakes", []):
-                    if mistake["variant"] not in seen:
-                        seen.add(mistake["variant"])
+                for mistake in other.mistakes:
+                    if mistake.variant not in seen:
+                        seen.add(mistake.variant)
                         own.append(mistake)
     return own
 
@@ -155,7 +159,7 @@ def mistakes_for(rubric: Rubric, check: Check) -> list[dict[str, Any]]:
 def value_items(rubric: Rubric, check: Check) -> list[str]:
     """Items that judge the values of this check's function without timing it (where a slip is charged)."""
     return [item.id for item in rubric.items
-            if any(c.function == check.function and "timing" not in c.spec for c in item.checks)]
+            if any(c.function == check.function and c.timing is None for c in item.checks)]
 
 
 class ReferenceOracle(Oracle):
@@ -165,6 +169,7 @@ class ReferenceOracle(Oracle):
         self.rubric, self.check = rubric, check
         self.function = getattr(rubric.reference, check.function)
         self.mistakes = mistakes_for(rubric, check)
+        self.value_items = value_items(rubric, check)
 
     def expected(self, case: Case) -> tuple[Any, float]:
         started = time.perf_counter()
@@ -195,18 +200,17 @@ class ReferenceOracle(Oracle):
             return
         names = list(case.args)
         for mistake in self.mistakes:
-            match = mistake.get("match")
-            variant = getattr(self.rubric.mistakes, mistake["variant"])
+            variant = getattr(self.rubric.mistakes, mistake.variant)
             args = reference_args(case)
             try:
                 with np.errstate(all="ignore"):
                     value = variant(*args)
             except Exception as exc:  # noqa: BLE001 (a variant raises where the slip raises)
-                yield VariantResult(mistake["id"], mistake["message"], raised=type(exc).__name__,
-                                    raised_message=str(exc)[:300], match=match)
+                yield VariantResult(mistake.id, mistake.message, raised=type(exc).__name__,
+                                    raised_message=str(exc)[:300], match=mistake.match)
                 continue
-            after = {n: args[names.index(n)] for n in self.check.spec.get("unchanged", []) if n in names}
-            yield VariantResult(mistake["id"], mistake["message"], value=value, after=after, match=match)
+            after = {n: args[names.index(n)] for n in self.check.unchanged if n in names}
+            yield VariantResult(mistake.id, mistake.message, value=value, after=after, match=mistake.match)
 
     def gradient(self, case: Case, objective: str, position: int) -> Any | None:
         return _centered_gradient(getattr(self.rubric.reference, objective), reference_args(case), position)
@@ -215,56 +219,48 @@ class ReferenceOracle(Oracle):
 PRINT_HEAVY_BYTES = 100_000  # a timed call that printed this much spent its time printing
 
 
-def judge(rubric: Rubric | None, check: Check, cases: list[Case], outcomes: list[Outcome],
-          oracle: Oracle | None = None, printed: int = 0) -> CheckResult:
-    """Decide every case of a check from what came back.
+def judge(check: Check, cases: list[Case], outcomes: list[Outcome], oracle: Oracle,
+          printed: int = 0) -> CheckResult:
+    """Decide every case of a check from what came back, against ``oracle``'s truth.
 
-    Values are compared with the oracle's expected ones; a failing answer is
-    compared with the check's known wrong variants, and the one that reproduces
-    it on the most failing cases names the likely cause.  In a timing check, an
-    answer a known slip explains counts as consistent for the speed verdict:
-    the slip is charged to the item that checks the values, not twice.  A timed
-    call that raised computed nothing, so it earns no speed credit here
-    (``reason == "slip_raised"`` asks the item pipeline to time it again on an
-    input where that code runs).  ``printed`` is how many bytes the item's calls
+    A call that did not return is judged by ``judge_failed_call``, a returned value by
+    ``judge_returned``; then the known slip that reproduces the most failing cases names the
+    likely cause of each (``_name_causes``).  ``printed`` is how many bytes the item's calls
     wrote to stdout and stderr: a slow timed call that printed that much is told so.
     """
-    if oracle is None:
-        assert rubric is not None
-        oracle = ReferenceOracle(rubric, check)
-    value_ids = value_items(rubric, check) if rubric is not None else list(check.spec.get("value_items", []))
     result = CheckResult(check)
     matches: list[list[tuple[VariantResult, bool]]] = []
     for case, outcome in zip(cases, outcomes):
-        callees = tuple(getattr(outcome, "callees", ()))
-        result.stubbed = tuple(dict.fromkeys(result.stubbed + callees))
-        if outcome.status != "ok":
-            one, found = _judge_failed_call(check, case, outcome, oracle, value_ids, printed)
-        else:
-            one, found = _judge_value(check, case, outcome, oracle, value_ids, printed)
-        result.cases.append(replace(one, callees=callees))
+        result.stubbed = tuple(dict.fromkeys(result.stubbed + outcome.callees))
+        decide = judge_returned if outcome.status == "ok" else judge_failed_call
+        one, found = decide(check, case, outcome, oracle, printed)
+        result.cases.append(replace(one, callees=outcome.callees))
         matches.append(found)
     _name_causes(result, matches)
     return result
 
 
-def _judge_failed_call(check: Check, case: Case, outcome: Outcome, oracle: Oracle, value_ids: list[str],
-                       printed: int) -> tuple[CaseResult, list[tuple[VariantResult, bool]]]:
-    """A call that raised, hung, died or was not run: what went wrong, and which raising slip explains it."""
-    spec = check.spec
-    timing = spec.get("timing")
-    names = part_names(spec["returns"])
+def judge_failed_call(check: Check, case: Case, outcome: Outcome, oracle: Oracle,
+                      printed: int = 0) -> tuple[CaseResult, list[tuple[VariantResult, bool]]]:
+    """A call that raised, hung, died or was not run: what went wrong, and which raising slip explains it.
+
+    A timed call that raised computed nothing, so it earns no speed credit here
+    (``reason == "slip_raised"`` asks the item pipeline to time it again on an input
+    where that code runs).
+    """
+    timing = check.timing
+    names = part_names(check.returns)
     problem = _outcome_problem(check.function, outcome)
     reason = "not_callable" if outcome.reason == "not_callable" else outcome.status
     if timing and outcome.status == "timeout":
-        problem = _timeout_problem(spec, outcome, oracle.reference_seconds(case, math.inf), case, printed)
+        problem = _timeout_problem(check, outcome, oracle.reference_seconds(case, math.inf), case, printed)
     found: list[VariantResult] = []
     if outcome.status == "error" and (not timing or _shape_error(outcome)):
         found = _error_matches(oracle.iter_variants(case), outcome, first=bool(timing))
     if timing and found:
         # The same slip as in the value item, raised by NumPy on whole arrays: nothing was
         # computed, so nothing was fast.  The pipeline may time it where that code runs.
-        where = ", ".join(value_ids) or "its own item"
+        where = ", ".join(oracle.value_items) or "its own item"
         problem = (f"{problem}. That is the error of a known slip, charged to item `{where}`; as it returned "
                    f"nothing on the timed input, its speed could not be measured there")
         reason, found = "slip_raised", []
@@ -272,36 +268,39 @@ def _judge_failed_call(check: Check, case: Case, outcome: Outcome, oracle: Oracl
     return one, [(v, True) for v in found]
 
 
-def _judge_value(check: Check, case: Case, outcome: Outcome, oracle: Oracle, value_ids: list[str],
-                 printed: int) -> tuple[CaseResult, list[tuple[VariantResult, bool]]]:
-    """A call that returned: its values, the arguments it must leave alone, its gradient and its speed."""
-    spec = check.spec
-    timing = spec.get("timing")
-    tol = Tolerance(**spec.get("tolerance", {}))
+def judge_returned(check: Check, case: Case, outcome: Outcome, oracle: Oracle,
+                   printed: int = 0) -> tuple[CaseResult, list[tuple[VariantResult, bool]]]:
+    """A call that returned: its values, the arguments it must leave alone, its gradient and its speed.
+
+    In a timing check, an answer a known slip explains counts as consistent for the speed
+    verdict: the slip is charged to the item that checks the values, not twice.
+    """
+    timing = check.timing
+    tol = check.tolerance
     expected, ref_seconds = oracle.expected(case)
-    parts = tuple(check_returned(outcome.value, expected, spec["returns"], tol, bool(spec.get("strict_types"))))
-    mutated = _unchanged_problem(spec, case, outcome)
+    parts = tuple(check_returned(outcome.value, expected, check.returns, tol, check.strict_types))
+    mutated = _unchanged_problem(check, case, outcome)
     found: list[tuple[VariantResult, bool]] = []
     note = None
     problem, reason = mutated, ("mutated" if mutated else None)
     if not all(p.ok for p in parts) or mutated:
         for variant in oracle.iter_variants(case):
-            how = _variant_matches(outcome, variant, spec, tol, expected, case)
+            how = _variant_matches(outcome, variant, check, tol, expected, case)
             if how:
-                found.append((_with_factors(variant, outcome.value, expected, spec["returns"], tol, case), how == "exact"))
+                found.append((_with_factors(variant, outcome.value, expected, check.returns, tol, case), how == "exact"))
                 if timing:
                     break
     if timing and problem is None and (found or all(p.ok for p in parts)):
         # Values right, or wrong in a way a known slip explains: the speed decides.
-        problem = _timing_problem(spec, outcome, oracle.reference_seconds(case, ref_seconds), case, printed)
+        problem = _timing_problem(check, outcome, oracle.reference_seconds(case, ref_seconds), case, printed)
         reason = "slow" if problem else None
         if found:
             parts, found = tuple(Part(p.name, None) for p in parts), []
-            note = _consistent_note(check.function, value_ids, fast=problem is None)
-    if all(p.ok for p in parts) and problem is None and "gradient_check" in spec:
-        parts = tuple(_gradient_parts(oracle, spec, case, outcome.value, parts))
+            note = _consistent_note(check.function, oracle.value_items, fast=problem is None)
+    if all(p.ok for p in parts) and problem is None and check.gradient_check is not None:
+        parts = tuple(_gradient_parts(oracle, check, case, outcome.value, parts))
     if mutated and not found:
-        problem = mutated + _IN_PLACE_HINT.format(name=_mutated_name(spec, case, outcome))
+        problem = mutated + _IN_PLACE_HINT.format(name=_mutated_name(check, case, outcome))
     if reason is None and not all(p.ok for p in parts):
         reason = next(p.reason for p in parts if not p.ok) or "value"
     return CaseResult(case, parts, problem, None, note, reason=reason), found
@@ -309,8 +308,8 @@ def _judge_value(check: Check, case: Case, outcome: Outcome, oracle: Oracle, val
 
 def retry_check(check: Check) -> Check | None:
     """The timed check again on ``timing.retry_dims``: where a slip that raises on the timed input runs."""
-    dims = check.spec.get("timing", {}).get("retry_dims")
-    return Check(check.function, {**check.spec, "dims": dims, "literal_cases": []}) if dims else None
+    dims = check.timing.retry_dims if check.timing else ()
+    return replace(check, dims=dims, literal_cases=()) if dims else None
 
 
 def merge_retry(original: CaseResult, retried: CaseResult, function: str, value_ids: list[str]) -> CaseResult:
@@ -363,32 +362,32 @@ def _name_causes(result: CheckResult, matches: list[list[tuple[VariantResult, bo
         result.cases[index] = replace(case, diagnosis=chosen.message, diagnosis_id=chosen.id)
 
 
-def _variant_matches(outcome: Outcome, variant: VariantResult, spec: dict[str, Any], tol: Tolerance,
+def _variant_matches(outcome: Outcome, variant: VariantResult, check: Check, tol: Tolerance,
                      expected: Any, case: Case) -> str | None:
     """``"exact"`` when the variant reproduces the answer (the same values and the same arguments
     left changed), ``"family"`` when its family's rule does (any constant), else None."""
     if variant.raised is None and same_value(outcome.value, variant.value, tol) and all(
             name not in variant.after or same_value(after, variant.after[name], Tolerance(0.0, 0.0))
-            for name, after in zip(spec.get("unchanged", []), outcome.args_after)):
+            for name, after in zip(check.unchanged, outcome.args_after)):
         return "exact"
-    if variant.match and family_matches(variant.match, outcome.value, expected, spec["returns"], tol, case):
+    if variant.match and family_matches(variant.match, outcome.value, expected, check.returns, tol, case):
         return "family"
     return None
 
 
-def family_matches(rule: dict[str, Any], got: Any, expected: Any, returns: dict[str, Any], tol: Tolerance,
+def family_matches(rule: MatchRule, got: Any, expected: Any, returns: ReturnSpec, tol: Tolerance,
                    case: Case) -> bool:
     """A family of slips, as data: ``proportional`` (every numeric part is the right value times a
     constant of its own, not all of them 1) or ``first_differs: PART`` (the list PART has the right
     length but its first entry is wrong, as when a loop starts from the wrong point)."""
     try:
-        if rule.get("proportional"):
+        if rule.proportional:
             # One number per part fits a factor per part whatever it is: the rule needs more.
             informative = any(np.size(_named_part(expected, returns, n)) > 1 for n in part_names(returns))
             factors = _factors(got, expected, returns, tol) if informative else None
             return factors is not None and any(not math.isclose(f, 1.0, rel_tol=1e-6) for f in factors.values())
-        if "first_differs" in rule:
-            mine, right = _named_part(got, returns, rule["first_differs"]), _named_part(expected, returns, rule["first_differs"])
+        if rule.first_differs is not None:
+            mine, right = _named_part(got, returns, rule.first_differs), _named_part(expected, returns, rule.first_differs)
             if mine is None or right is None or len(mine) != len(right) or not len(right):
                 return False
             first = as_scalar(mine[0])
@@ -398,16 +397,16 @@ def family_matches(rule: dict[str, Any], got: Any, expected: Any, returns: dict[
     return False
 
 
-def _named_part(value: Any, returns: dict[str, Any], name: str) -> Any:
+def _named_part(value: Any, returns: ReturnSpec, name: str) -> Any:
     names = part_names(returns)
-    if "tuple" in returns:
+    if returns.kind == "tuple":
         return value[names.index(name)] if isinstance(value, (tuple, list)) and len(value) == len(names) else None
-    if "dict" in returns:
+    if returns.kind == "dict":
         return value.get(name) if isinstance(value, dict) else None
     return value
 
 
-def _factors(got: Any, expected: Any, returns: dict[str, Any], tol: Tolerance) -> dict[str, float] | None:
+def _factors(got: Any, expected: Any, returns: ReturnSpec, tol: Tolerance) -> dict[str, float] | None:
     """Each part's constant factor against the right value, or None when some part is not c times it."""
     factors = {}
     for name in part_names(returns):
@@ -428,7 +427,7 @@ def _factors(got: Any, expected: Any, returns: dict[str, Any], tol: Tolerance) -
     return factors or None
 
 
-def _with_factors(variant: VariantResult, got: Any, expected: Any, returns: dict[str, Any], tol: Tolerance,
+def _with_factors(variant: VariantResult, got: Any, expected: Any, returns: ReturnSpec, tol: Tolerance,
                   case: Case) -> VariantResult:
     """The slip's message with ``{factors}`` filled in from the answer (``dw ×M/N, db ×1``)."""
     if "{factors}" not in variant.message:
@@ -526,43 +525,43 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _mutated_name(spec: dict[str, Any], case: Case, outcome: Outcome) -> str | None:
+def _mutated_name(check: Check, case: Case, outcome: Outcome) -> str | None:
     """The first argument the check wants unchanged that the call changed."""
-    for name, after in zip(spec.get("unchanged", []), outcome.args_after):
+    for name, after in zip(check.unchanged, outcome.args_after):
         before = case.args[name]
         if not isinstance(after, np.ndarray) or after.shape != np.shape(before) or not np.array_equal(after, before):
             return name
     return None
 
 
-def _unchanged_problem(spec: dict[str, Any], case: Case, outcome: Outcome) -> str | None:
+def _unchanged_problem(check: Check, case: Case, outcome: Outcome) -> str | None:
     """The fact only; the fix comes from the matching known slip, or ``_IN_PLACE_HINT``."""
-    name = _mutated_name(spec, case, outcome)
+    name = _mutated_name(check, case, outcome)
     if name is None:
         return None
-    after = outcome.args_after[list(spec["unchanged"]).index(name)]
+    after = outcome.args_after[check.unchanged.index(name)]
     return f"the caller's {name} was changed by the call (before {fmt(case.args[name])}, after {fmt(after)})"
 
 
-def _timing_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: Case, printed: int = 0) -> str | None:
+def _timing_problem(check: Check, outcome: Outcome, best: float, case: Case, printed: int = 0) -> str | None:
     """Too slow against a vectorized solution: the measured slowdown, and what vectorization means."""
-    timing = spec.get("timing")
+    timing = check.timing
     if not timing or outcome.seconds is None:
         return None
-    allowed = timing["factor"] * best + timing["slack_seconds"]
+    allowed = timing.factor * best + timing.slack_seconds
     if outcome.seconds > allowed:
-        return (f"{spec['function']}() took {outcome.seconds:.3f} s on an input with {_dims_text(case)}, "
+        return (f"{check.function}() took {outcome.seconds:.3f} s on an input with {_dims_text(case)}, "
                 f"about {outcome.seconds / max(best, 1e-6):.0f}x the time of a vectorized solution "
                 f"({best:.3f} s; at most {allowed:.3f} s allowed). " + _slow_cause(printed))
     return None
 
 
-def _timeout_problem(spec: dict[str, Any], outcome: Outcome, best: float, case: Case, printed: int = 0) -> str:
+def _timeout_problem(check: Check, outcome: Outcome, best: float, case: Case, printed: int = 0) -> str:
     """A timed call stopped at the time limit: at least that slow, which is the slowdown to report."""
     seconds = outcome.limit_seconds
     took = f"more than {seconds:g} s" if seconds else "longer than the time limit"
     factor = f"over {seconds / max(best, 1e-6):.0f}x" if seconds else "many times"
-    return (f"{spec['function']}() took {took} on an input with {_dims_text(case)} and was stopped: "
+    return (f"{check.function}() took {took} on an input with {_dims_text(case)} and was stopped: "
             f"{factor} the time of a vectorized solution ({best:.3f} s). " + _slow_cause(printed))
 
 
@@ -583,22 +582,23 @@ def _dims_text(case: Case) -> str:
     return ", ".join(f"{k}={v:,}" for k, v in case.dims.items()) or "these arguments"
 
 
-def _gradient_parts(oracle: Oracle, spec: dict[str, Any], case: Case, got: Any, parts: tuple[Part, ...]) -> list[Part]:
+def _gradient_parts(oracle: Oracle, check: Check, case: Case, got: Any, parts: tuple[Part, ...]) -> list[Part]:
     """Check each gradient output against centered differences of the reference objective."""
-    gradient = spec["gradient_check"]
+    gradient = check.gradient_check
+    assert gradient is not None
     names = list(case.args)
     out = list(parts)
-    for key, arg in gradient["outputs"].items():
-        numeric = oracle.gradient(case, gradient["objective"], names.index(arg))
+    tol = Tolerance(rtol=gradient.rtol, atol=GRADIENT_ATOL)
+    for key, arg in gradient.outputs:
+        numeric = oracle.gradient(case, gradient.objective, names.index(arg))
         if numeric is None:
             continue
         index = int(key) if key.isdigit() else next(i for i, p in enumerate(parts) if p.name == key)
         value = got[int(key)] if key.isdigit() else got[key]
-        tol = Tolerance(rtol=gradient.get("rtol", GRADIENT_TOL.rtol), atol=GRADIENT_TOL.atol)
         mine = np.asarray(value, dtype=np.float64).reshape(np.shape(numeric))
         if not np.allclose(mine, numeric, rtol=tol.rtol, atol=tol.atol):
             out[index] = Part(parts[index].name, f"{parts[index].name} fails the gradient check: centered differences of "
-                              f"{gradient['objective']} give {fmt(numeric)}, you returned {fmt(mine)}")
+                              f"{gradient.objective} give {fmt(numeric)}, you returned {fmt(mine)}")
     return out
 
 

@@ -14,13 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.rubric import ReturnSpec, Tolerance
 from grader.sandbox.child.protocol import Unsupported
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    rtol: float = 1e-6
-    atol: float = 1e-9
 
 
 @dataclass(frozen=True)
@@ -217,36 +212,36 @@ def check_floats(got: Any, expected: list[float], tol: Tolerance, name: str, str
     return _floats_part(got, expected, tol, name, strict).problem
 
 
-def check_returned(got: Any, expected: Any, spec: dict[str, Any], tol: Tolerance, strict: bool = False) -> list[Part]:
+def check_returned(got: Any, expected: Any, spec: ReturnSpec, tol: Tolerance, strict: bool = False) -> list[Part]:
     """Judge a whole return value; composite values give one part per element.
 
     Values are judged, not container classes: a tuple or dict subclass is a tuple or a
     dict, and (unless ``strict``) a list where an array belongs is judged as an array.
     """
-    if "tuple" in spec:
-        specs = spec["tuple"]
+    if spec.kind == "tuple":
+        specs = spec.parts
         names = [_name(s, i) for i, s in enumerate(specs)]
         if not isinstance(got, (tuple, list)) or len(got) != len(specs):
             problem = f"should return a tuple of {len(specs)} values ({', '.join(names)}), got {_count(got)}"
             return [Part(n, problem, reason="structure") for n in names]
         return [_part(g, e, s, tol, n, strict) for n, g, e, s in zip(names, got, expected, specs)]
-    if "dict" in spec:
-        keys = list(spec["dict"])
+    if spec.kind == "dict":
+        keys = list(spec.keys)
         if not isinstance(got, dict):
             return [Part(k, f"should return a dict with keys {', '.join(keys)}, got {describe_type(got)}",
                          reason="structure") for k in keys]
         return [Part(k, f"the dict has no key {k!r}", reason="structure") if k not in got
-                else _part(got[k], expected[k], spec["dict"][k], tol, k, strict) for k in keys]
+                else _part(got[k], expected[k], s, tol, k, strict) for k, s in zip(keys, spec.parts)]
     name = _name(spec, 0)
     return [_part(got, expected, spec, tol, name, strict)]
 
 
-def part_names(spec: dict[str, Any]) -> list[str]:
+def part_names(spec: ReturnSpec) -> list[str]:
     """The names of a return value's parts, as partial credit counts them."""
-    if "tuple" in spec:
-        return [_name(s, i) for i, s in enumerate(spec["tuple"])]
-    if "dict" in spec:
-        return list(spec["dict"])
+    if spec.kind == "tuple":
+        return [_name(s, i) for i, s in enumerate(spec.parts)]
+    if spec.kind == "dict":
+        return list(spec.keys)
     return [_name(spec, 0)]
 
 
@@ -256,19 +251,14 @@ def _count(got: Any) -> str:
     return describe_type(got)
 
 
-def _name(spec: dict[str, Any], index: int) -> str:
-    """The output's name: a ``like`` result is named by ``name`` (the input it mirrors is not its name)."""
-    if "like" in spec:
-        return str(spec.get("name", "the result"))
-    for key in ("float", "floats", "array"):
-        if key in spec:
-            return str(spec[key])
-    return f"value {index + 1}"
+def _name(spec: ReturnSpec, index: int) -> str:
+    """The output's name as the rubric gives it, else its position."""
+    return spec.name if spec.name is not None else f"value {index + 1}"
 
 
-def _part(got: Any, expected: Any, spec: dict[str, Any], tol: Tolerance, name: str, strict: bool) -> Part:
-    if "floats" in spec:
+def _part(got: Any, expected: Any, spec: ReturnSpec, tol: Tolerance, name: str, strict: bool) -> Part:
+    if spec.kind == "floats":
         return _floats_part(got, [float(e) for e in expected], tol, name, strict)
-    if "float" not in spec and isinstance(expected, np.ndarray):
+    if spec.kind != "float" and isinstance(expected, np.ndarray):
         return _array_part(got, expected, tol, name, strict)
     return _float_part(got, float(expected), tol, name, strict)

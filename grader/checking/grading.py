@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 
 from grader.checking import checks
-
-from grader.sandbox import execution
-from grader.reporting.escaping import markdown_text
 from grader.checking.feedback import item_output, item_score, verdict_line
-from grader.checking.inputs import generate_cases, seed_for
+from grader.checking.inputs import Case, generate_cases, seed_for
+from grader.checking.pipeline import ItemPlan, plan_check, retry_timed, run_checks
+from grader.reporting.escaping import markdown_text
 from grader.rubric import Check, Item, Rubric
+from grader.sandbox import execution
 from grader.sandbox.limits import CAPS
 from grader.sandbox.zygote import Limits, Session, Zygote, make_scratch
 from grader.submission.locate import Submission
@@ -100,7 +100,7 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
     result.load = load
     printed: list[tuple[str, str]] = []  # what each session printed; a hang restarts the session
     try:
-        blocker = _load_blocker(submission, load)
+        blocker = load_blocker(submission, load)
         if blocker is not None:
             result.status = "load_error"
             result.items = [_not_graded(item, blocker) for item in rubric.items]
@@ -124,7 +124,7 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
 SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 
 
-def _load_blocker(submission: Submission, load: execution.LoadResult) -> str | None:
+def load_blocker(submission: Submission, load: execution.LoadResult) -> str | None:
     """Why nothing can be graded: a .py Python would not compile, or a sandbox that did not start.
 
     Anything else that went wrong while loading costs only itself (the contract's loading rules).
@@ -145,46 +145,47 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     """Plan every check's calls, run them in one child, judge them, then the follow-ups that need
     another run: a failing case again with the student's own callees that passed their items,
     and a timed call that raised a known slip's error again where that code runs."""
-    plans = []
-    for j, check in enumerate(item.checks):
-        cases = generate_cases(check, seed, index, j)
-        plans.append((check, cases, checks.build_calls(check, cases, checks.stub_names(rubric, check))))
-    calls = [call for plan in plans for call in plan[2]]
-    printed = _printed(session)
-    outcomes = execution.run_item(session, calls, _serve(rubric))
-    printed = _printed(session) - printed
-    check_results, position = [], 0
-    for j, (check, cases, plan_calls) in enumerate(plans):
-        chunk = outcomes[position:position + len(plan_calls)]
-        position += len(plan_calls)
-        judged = checks.judge(rubric, check, cases, chunk, printed=printed)
+    plans = [_plan(rubric, check, generate_cases(check, seed, index, j)) for j, check in enumerate(item.checks)]
+    serve = _serve(rubric)
+
+    def follow_up(j: int, judged: checks.CheckResult, done: list[checks.CheckResult]) -> checks.CheckResult:
         judged = _with_own_callees(session, rubric, judged, result.passed_functions)
-        judged = _retry_timed(session, rubric, judged, seed, index, j)
-        check_results.append(judged)
-        _record_passed(result.passed_functions, check_results, [p[0] for p in plans[j + 1:]])
-    curve = _series(rubric, plans[0], outcomes)
+        judged = retry_timed(session, judged, plans[j].oracle.value_items, serve,
+                             lambda n: _retry_plan(rubric, judged.check, seed, index, j, n))
+        _record_passed(result.passed_functions, [*done, judged], [p.check for p in plans[j + 1:]])
+        return judged
+
+    run, check_results = run_checks(session, plans, serve, follow_up)
+    curve = _series(rubric, plans[0], run.outcomes[0])
     if curve:
         result.series[item.id] = curve
     return ItemResult(item, item_score(item, check_results), item_output(item, check_results, load),
-                      timed_out=any(o.status == "timeout" for o in outcomes), checks=tuple(check_results),
+                      timed_out=run.timed_out, checks=tuple(check_results),
                       headline=verdict_line(item, check_results))
+
+
+def _plan(rubric: Rubric, check: Check, cases: list[Case]) -> ItemPlan:
+    return plan_check(check, cases, checks.stub_names(rubric, check), checks.ReferenceOracle(rubric, check))
+
+
+def _retry_plan(rubric: Rubric, check: Check, seed: int, index: int, position: int, count: int) -> ItemPlan | None:
+    """The timed check again on ``timing.retry_dims``, its first ``count`` cases."""
+    again = checks.retry_check(check)
+    if again is None:
+        return None
+    return _plan(rubric, again, generate_cases(again, seed, index, position + 1000)[:count])
 
 
 def _record_passed(passed: set[str], judged: list[checks.CheckResult], later: list[Check]) -> None:
     """Once a function's last value check of an item is judged, it has passed when all of them did;
     a later check of the same item (``backward_single`` after ``forward_single``) may then use it."""
     function = judged[-1].check.function
-    if "timing" in judged[-1].check.spec or any(c.function == function and "timing" not in c.spec for c in later):
+    if judged[-1].check.timing is not None or any(c.function == function and c.timing is None for c in later):
         return
-    if all(r.ok for r in judged if r.check.function == function and "timing" not in r.check.spec):
+    if all(r.ok for r in judged if r.check.function == function and r.check.timing is None):
         passed.add(function)
     else:
         passed.discard(function)
-
-
-def _printed(session: Session) -> int:
-    """Bytes the submission has written to stdout and stderr so far (counted, not only kept)."""
-    return session.stdout.total + session.stderr.total
 
 
 def _with_own_callees(session: Session, rubric: Rubric, judged: checks.CheckResult,
@@ -193,7 +194,7 @@ def _with_own_callees(session: Session, rubric: Rubric, judged: checks.CheckResu
     of the stand-ins it used that passed their own items; when it passes then, it earns the credit
     (the student's helpers may accept inputs the reference's do not)."""
     check = judged.check
-    if "timing" in check.spec or not session.alive:
+    if check.timing is not None or not session.alive:
         return judged
     retry = [(k, c) for k, c in enumerate(judged.cases)
              if not c.ok and c.reason in ("error", "value", "type", "shape", "structure", "length", "nonfinite")
@@ -204,7 +205,8 @@ def _with_own_callees(session: Session, rubric: Rubric, judged: checks.CheckResu
     stubs = checks.stub_names(rubric, check)
     calls = [replace(call, stubs=tuple(s for s in call.stubs if s not in passed))
              for call in checks.build_calls(check, cases, stubs)]
-    again = checks.judge(rubric, check, cases, execution.run_item(session, calls, _serve(rubric)))
+    again = checks.judge(check, cases, execution.run_item(session, calls, _serve(rubric)),
+                         checks.ReferenceOracle(rubric, check))
     for (k, first), second in zip(retry, again.cases):
         if second.ok:
             own = ", ".join(f"`{n}()`" for n in first.callees if n in passed)
@@ -212,24 +214,6 @@ def _with_own_callees(session: Session, rubric: Rubric, judged: checks.CheckResu
                 f"Some cases failed with the reference's stand-ins for the functions `{check.function}()` calls; "
                 f"with your own {own}, which passed {'its' if ',' not in own else 'their'} own checks, they pass, "
                 f"so they get the credit."))
-    return judged
-
-
-def _retry_timed(session: Session, rubric: Rubric, judged: checks.CheckResult, seed: int,
-                 index: int, position: int) -> checks.CheckResult:
-    """A timed call that raised a known slip's error is timed again on ``timing.retry_dims``."""
-    again_check = checks.retry_check(judged.check)
-    raised = [k for k, c in enumerate(judged.cases) if c.reason == "slip_raised"]
-    if again_check is None or not raised or not session.alive:
-        return judged
-    cases = generate_cases(again_check, seed, index, position + 1000)[:len(raised)]
-    calls = checks.build_calls(again_check, cases, checks.stub_names(rubric, again_check))
-    printed = _printed(session)
-    outcomes = execution.run_item(session, calls, _serve(rubric))
-    again = checks.judge(rubric, again_check, cases, outcomes, printed=_printed(session) - printed)
-    value_ids = checks.value_items(rubric, judged.check)
-    for k, retried in zip(raised, again.cases):
-        judged.cases[k] = checks.merge_retry(judged.cases[k], retried, judged.check.function, value_ids)
     return judged
 
 
@@ -266,10 +250,10 @@ def _largest_input(rubric: Rubric) -> int:
     largest = 1
     for item in rubric.items:
         for check in item.checks:
-            for dims in check.spec.get("dims", [{}]):
-                for arg in check.spec.get("args", {}).values():
-                    shape = arg.get("normal", arg.get("labels", arg.get("shape", [])))
-                    if isinstance(shape, list) and all(isinstance(d, int) or d in dims for d in shape):
+            for dims in check.dims:
+                for arg in (check.args or {}).values():
+                    shape = arg.shape
+                    if all(isinstance(d, int) or d in dims for d in shape):
                         largest = max(largest, int(np.prod([dims[d] if isinstance(d, str) else d for d in shape])))
     return largest
 
@@ -330,21 +314,21 @@ def standin_value(value: Any) -> Any:
     return value
 
 
-def _series(rubric: Rubric, plan: tuple, outcomes: list[execution.Outcome]) -> dict[str, list[float | str]]:
+def _series(rubric: Rubric, plan: ItemPlan, outcomes: tuple[execution.Outcome, ...]) -> dict[str, list[float | str]]:
     """A returned list of floats (a cost history) from the first case, with the reference's, for plots.
 
     NaN and the infinities are written as the strings ``"nan"``, ``"inf"``, ``"-inf"``
     (``float()`` reads them back): the report is strict JSON, and a diverging descent is
     exactly what the plot must show.
     """
-    check, cases, _ = plan
-    parts = check.returns.get("tuple", [check.returns])
-    position = next((i for i, part in enumerate(parts) if "floats" in part), None)
+    check, cases = plan.check, plan.cases
+    parts = check.returns.parts if check.returns.kind == "tuple" else (check.returns,)
+    position = next((i for i, part in enumerate(parts) if part.kind == "floats"), None)
     if position is None or not cases or outcomes[0].status != "ok":
         return {}
     expected = getattr(rubric.reference, check.function)(*checks.reference_args(cases[0]))
     value = outcomes[0].value
-    if "tuple" in check.returns:
+    if check.returns.kind == "tuple":
         expected = expected[position]
         value = value[position] if isinstance(value, (tuple, list)) and len(value) == len(parts) else None
     try:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox.child.protocol import CallableRef
-from grader.rubric import Check
+from grader.rubric import ArgSpec, Check, Shape
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,14 @@ def seed_for(assignment: str, submission_bytes: bytes) -> int:
 def generate_cases(check: Check, seed: int, item_index: int, check_index: int) -> list[Case]:
     """Random cases over every ``dims`` entry (times ``repeat``), then the literal ones."""
     rng = np.random.default_rng([seed, item_index, check_index])
-    spec = check.spec
     cases: list[Case] = []
-    if "args" in spec:
-        for dims in spec.get("dims", [{}]):
-            for _ in range(spec.get("repeat", 1)):
+    if check.args is not None:
+        for dims in check.dims:
+            for _ in range(check.repeat):
                 number = len(cases)
-                args = {name: _generate(arg, dims, rng, number) for name, arg in spec["args"].items()}
+                args = {name: _generate(arg, dims, rng, number) for name, arg in check.args.items()}
                 cases.append(Case(args, dict(dims), number))
-    for literal in spec.get("literal_cases", []):
+    for literal in check.literal_cases:
         args = {name: _literal(value) for name, value in literal.items()}
         cases.append(Case(args, {}, len(cases)))
     return cases
@@ -68,26 +67,25 @@ def _literal(value: Any) -> Any:
     return float(value) if isinstance(value, float) else value
 
 
-def _shape(shape: list[Any], dims: dict[str, int]) -> tuple[int, ...]:
+def _shape(shape: Shape, dims: dict[str, int]) -> tuple[int, ...]:
     return tuple(dims[d] if isinstance(d, str) else int(d) for d in shape)
 
 
-def _generate(spec: dict[str, Any], dims: dict[str, int], rng: np.random.Generator, number: int) -> Any:
-    if "value" in spec:
-        return _literal(spec["value"])
-    if "choice" in spec:
-        return _literal(spec["choice"][number % len(spec["choice"])])
-    if "callable" in spec:
-        return CallableRef(spec["callable"][number % len(spec["callable"])])
-    if "normal" in spec:
-        shape = _shape(spec["normal"], dims)
-        values = rng.normal(spec.get("loc", 0.0), spec.get("scale", 1.0), size=shape)
-    elif "uniform" in spec:
-        low, high = spec["uniform"]
-        shape = _shape(spec.get("shape", []), dims)
-        values = rng.uniform(low, high, size=shape)
+def _generate(arg: ArgSpec, dims: dict[str, int], rng: np.random.Generator, number: int) -> Any:
+    if arg.kind == "value":
+        return _literal(arg.value)
+    if arg.kind == "choice":
+        return _literal(arg.choices[number % len(arg.choices)])
+    if arg.kind == "callable":
+        return CallableRef(arg.choices[number % len(arg.choices)])
+    if arg.kind == "size":
+        return int(dims[arg.dim])
+    shape = _shape(arg.shape, dims)
+    if arg.kind == "normal":
+        values = rng.normal(arg.loc, arg.scale, size=shape)
+    elif arg.kind == "uniform":
+        values = rng.uniform(arg.low, arg.high, size=shape)
     else:
-        shape = _shape(spec["labels"], dims)
         values = _labels(rng, shape)
     return float(values) if shape == () else np.asarray(values, dtype=np.float64)
 

@@ -60,7 +60,7 @@ def diagnosed_mistakes(report: dict[str, Any]) -> dict[str, list[str]]:
 
 def mistake_messages(rubric: Rubric) -> dict[tuple[str, str], str]:
     """(item id, mistake id) -> the rubric's message for it: what the page shows for a diagnosis."""
-    return {(item.id, m["id"]): str(m.get("message", m["id"])) for item in rubric.items
+    return {(item.id, m.id): m.message for item in rubric.items
             for check in item.checks for m in mistakes_for(rubric, check)}
 
 

@@ -1,16 +1,17 @@
-"""Self-check before submitting: the visible checks, on the student's machine, without the reference.
+"""The self-check pack: what the self-check knows instead of the reference, and how it is stored.
 
-Two halves:
+The self-check (``grader.selfcheck.check``) has two halves; this is the instructor's one, plus
+the plain-JSON codec both halves read:
 
 * ``build_pack`` (instructor side, ``make selfcheck-pack``) runs the reference and
   the rubric's wrong variants on fixed inputs for every *visible* check and
   writes the answers as plain JSON: inputs, expected outputs, each known slip's
   output and message.  Hidden items contribute nothing but their id, title and
   points, so the pack holds neither their inputs nor any reference code.
-* ``run_check`` (student side, ``python -m grader check PATH``) runs the
+* ``check.run_check`` (student side, ``python -m grader check PATH``) runs the
   student's file in the same sandbox as grading (``grader.sandbox.zygote`` zygote,
   ``grader.sandbox.execution`` conversations) and judges the answers against the pack
-  with the grader's own ``checks.judge`` and ``feedback``: the same verdicts and
+  with the grader's own item pipeline and ``feedback``: the same verdicts and
   the same likely causes.  It never imports ``reference`` or the rubric.
 
 What differs from grading: inputs are fixed (grading draws new ones per
@@ -28,23 +29,16 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
 from grader._fs import write_atomically
 from grader.checking import checks
-
-from grader.sandbox import execution
-from grader.checking.checks import CheckResult, Oracle, VariantResult
-from grader.checking.feedback import Block, item_blocks, item_score, to_text
 from grader.checking.inputs import Case, generate_cases
+from grader.rubric import PROJECT_ROOT, Check, Rubric
 from grader.sandbox.child.protocol import CallableRef
-from grader.rubric import PROJECT_ROOT, Check, Item
-from grader.sandbox.zygote import Limits, Zygote, make_scratch
-from grader.submission.locate import read_submission
 
 PACK_FORMAT = "grader-selfcheck/1"
 PACK_SEED = 20_240_917  # fixed: the self-check's inputs never change; grading draws its own per submission
@@ -124,7 +118,7 @@ def _digest(array: np.ndarray) -> str:
 # --------------------------------------------------------------------------- building the pack
 
 
-def build_pack(rubric: Any, seed: int = PACK_SEED) -> dict[str, Any]:
+def build_pack(rubric: Rubric, seed: int = PACK_SEED) -> dict[str, Any]:
     """The self-check pack of ``rubric``: answers for the visible checks only (needs the reference)."""
     items = []
     for index, item in enumerate(rubric.items):
@@ -140,10 +134,13 @@ def build_pack(rubric: Any, seed: int = PACK_SEED) -> dict[str, Any]:
             "limits": dict(rubric.limits), "items": items}
 
 
-def _pack_check(rubric: Any, check: Check, seed: int, item_index: int, check_index: int) -> dict[str, Any]:
-    spec = check.spec
-    small = {k: spec[k] for k in ("function", "returns", "tolerance", "unchanged", "timing", "strict_types") if k in spec}
-    if "timing" in spec:
+# The parts of a check's rubric entry the self-check judges by, copied verbatim into the pack.
+PACKED_SPEC = ("function", "returns", "tolerance", "unchanged", "timing", "strict_types", "keywords")
+
+
+def _pack_check(rubric: Rubric, check: Check, seed: int, item_index: int, check_index: int) -> dict[str, Any]:
+    small = {k: check.source[k] for k in PACKED_SPEC if k in check.source}
+    if check.timing is not None:
         small["value_items"] = checks.value_items(rubric, check)
     packed = {"function": check.function, "spec": small,
               "cases": _pack_cases(rubric, check, generate_cases(check, seed, item_index, check_index), seed)}
@@ -155,10 +152,9 @@ def _pack_check(rubric: Any, check: Check, seed: int, item_index: int, check_ind
     return packed
 
 
-def _pack_cases(rubric: Any, check: Check, cases: list[Case], seed: int,
+def _pack_cases(rubric: Rubric, check: Check, cases: list[Case], seed: int,
                 only: set[str] | None = None) -> list[dict[str, Any]]:
     """The cases with their answers and every known slip's (or only the slips named in ``only``)."""
-    spec = check.spec
     packed = []
     for case in cases:
         args, stored = _pack_args(check, case, seed)
@@ -169,7 +165,7 @@ def _pack_cases(rubric: Any, check: Check, cases: list[Case], seed: int,
         for v in oracle.variants(case):
             if only is not None and v.id not in only:
                 continue
-            entry: dict[str, Any] = {"id": v.id, "message": v.message, **({"match": v.match} if v.match else {})}
+            entry: dict[str, Any] = {"id": v.id, "message": v.message, **({"match": v.match.as_json()} if v.match else {})}
             if v.raised is not None:
                 entry.update(raised=v.raised, raised_message=v.raised_message)
             else:
@@ -177,7 +173,7 @@ def _pack_cases(rubric: Any, check: Check, cases: list[Case], seed: int,
             variants.append(entry)
         one = {"number": case.number, "dims": case.dims, "args": stored, "expected": encode(expected),
                "variants": variants}
-        if "timing" in spec:
+        if check.timing is not None:
             one["timing"] = _calibrate(oracle, case)
         packed.append(one)
     return packed
@@ -188,8 +184,8 @@ def _pack_args(check: Check, case: Case, seed: int) -> tuple[dict[str, Any], dic
     args, stored = {}, {}
     for k, (name, value) in enumerate(case.args.items()):
         if isinstance(value, np.ndarray) and value.size > GENERATE_ABOVE:
-            arg_spec = check.spec.get("args", {}).get(name, {})
-            spec = {"kind": "labels"} if "labels" in arg_spec else {"kind": "uniform", "low": -2.0, "high": 2.0}
+            arg = (check.args or {}).get(name)
+            spec = {"kind": "labels"} if arg and arg.kind == "labels" else {"kind": "uniform", "low": -2.0, "high": 2.0}
             spec.update(seed=int(seed + 1000 * case.number + k), shape=list(value.shape))
             value = _generate(spec, None)
             stored[name] = {"generated": spec, "sha256": _digest(value)}
@@ -222,64 +218,9 @@ def baseline_seconds(case: Case) -> float:
     return best
 
 
-def write_pack(rubric: Any, path: Path) -> None:
-
+def write_pack(rubric: Rubric, path: Path) -> None:
     write_atomically(path, json.dumps(build_pack(rubric), ensure_ascii=False, indent=1) + "\n")
     path.chmod(0o644)  # students read it
-
-
-# --------------------------------------------------------------------------- checking against the pack
-
-
-class PackOracle(Oracle):
-    """Answers from the pack: no reference code involved."""
-
-    def __init__(self, cases: list[dict[str, Any]]) -> None:
-        self.cases = {c["number"]: c for c in cases}
-        self._variants: dict[int, list[VariantResult]] = {}
-
-    def expected(self, case: Case) -> tuple[Any, float]:
-        return decode(self.cases[case.number]["expected"]), 0.0
-
-    def reference_seconds(self, case: Case, first: float) -> float:
-        timing = self.cases[case.number].get("timing", {})
-        baseline = baseline_seconds(case)
-        if baseline and timing.get("ratio"):
-            return timing["ratio"] * baseline
-        return float(timing.get("reference_seconds", 0.0))
-
-    def iter_variants(self, case: Case) -> Iterator[VariantResult]:
-        return iter(self.variants(case))
-
-    def variants(self, case: Case) -> list[VariantResult]:
-        if case.number not in self._variants:
-            self._variants[case.number] = [
-                VariantResult(v["id"], v["message"], value=decode(v.get("value")), raised=v.get("raised"),
-                              raised_message=v.get("raised_message", ""),
-                              after={k: decode(a) for k, a in v.get("after", {}).items()}, match=v.get("match"))
-                for v in self.cases[case.number]["variants"]]
-        return self._variants[case.number]
-
-
-@dataclass
-class ItemCheck:
-    item: Item
-    results: list[CheckResult] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)
-    score: float = 0.0
-    status: str = "passed"  # "passed" | "failed" | "after_submission" | "not_checked"
-    blocked_by: list[str] = field(default_factory=list)  # failing helpers it calls (self-check only)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "passed"
-
-
-@dataclass
-class CheckRun:
-    file: str
-    items: list[ItemCheck]
-    problem: str | None = None
 
 
 def load_pack(path: Path, assignment: str | None = None) -> dict[str, Any]:
@@ -305,171 +246,6 @@ def find_pack(student: Path, assignment: str) -> Path:
         if candidate.is_file():
             return candidate
     raise PackError(f"no {PACK_NAME} found for {assignment!r}: pass --pack FILE")
-
-
-def _items(pack: dict[str, Any]) -> list[tuple[Item, list[dict[str, Any]]]]:
-    out = []
-    for raw in pack["items"]:
-        entries = raw.get("checks", [])
-        checks_ = tuple(Check(function=c["function"], spec=c["spec"]) for c in entries)
-        item = Item(id=raw["id"], title=raw["title"], points=float(raw["points"]), visibility=raw["visibility"],
-                    credit=raw.get("credit", "all_or_nothing"), checks=checks_)
-        out.append((item, entries))
-    return out
-
-
-def run_check(path: Path, pack: dict[str, Any], zygote: Zygote, limits: Limits | None = None) -> CheckRun:
-    """Run the pack's visible checks on the student's file in the sandbox and judge them against the pack."""
-    from grader.checking.grading import _load_blocker
-
-    limits = limits or Limits().with_overrides(**pack.get("limits", {}))
-    items = _items(pack)
-    submission = read_submission(path)
-    name = submission.path.name if submission.path else path.name
-    runs = [ItemCheck(item, status="after_submission" if item.visibility != "visible" else "not_checked")
-            for item, _ in items]
-    if submission.problem is not None:
-        return CheckRun(name, runs, submission.problem)
-    session = zygote.spawn(make_scratch(), limits)
-    try:
-        assert submission.path is not None
-        load = execution.load(session, submission.cells, pack["module_name"], submission.path.name)
-        blocker = _load_blocker(submission, load)
-        if blocker is not None:
-            return CheckRun(name, runs, blocker)
-        for run, (item, entries) in zip(runs, items):
-            if item.visibility != "visible":
-                continue
-            if not session.alive:
-                session.close()
-                session = zygote.spawn(make_scratch(), limits)
-                execution.load(session, submission.cells, pack["module_name"], submission.path.name)
-            _check_item(session, run, item, entries, load)
-    finally:
-        session.close()
-    _helper_notes(runs, _callees(submission.cells))
-    return CheckRun(name, runs)
-
-
-def _refuse(name: str, args: list, kwargs: dict) -> Any:
-    raise ValueError("the self-check serves no reference functions")
-
-
-def _check_item(session: Any, run: ItemCheck, item: Item, entries: list[dict[str, Any]],
-                load: execution.LoadResult) -> None:
-    plans = []
-    for check, entry in zip(item.checks, entries):
-        cases = [Case({k: decode(v) for k, v in c["args"].items()}, dict(c["dims"]), c["number"])
-                 for c in entry["cases"]]
-        plans.append((check, cases, entry, checks.build_calls(check, cases, ())))
-    outcomes = execution.run_item(session, [call for plan in plans for call in plan[3]], _refuse)
-    position = 0
-    for check, cases, entry, calls in plans:
-        chunk = outcomes[position:position + len(calls)]
-        position += len(calls)
-        judged = checks.judge(None, check, cases, chunk, oracle=PackOracle(entry["cases"]))
-        run.results.append(_retry_timed(session, judged, entry))
-    run.score = item_score(item, run.results)
-    run.status = "passed" if run.score >= item.points - 1e-9 else "failed"
-    run.blocks = item_blocks(item, run.results, load, stub_note=False)
-
-
-def _retry_timed(session: Any, judged: CheckResult, entry: dict[str, Any]) -> CheckResult:
-    """As in grading: a timed call that raised a known slip's error is timed on the pack's retry input."""
-    raised = [k for k, c in enumerate(judged.cases) if c.reason == "slip_raised"]
-    if not raised or not entry.get("retry") or not session.alive:
-        return judged
-    packed = entry["retry"][:len(raised)]
-    cases = [Case({k: decode(v) for k, v in c["args"].items()}, dict(c["dims"]), c["number"]) for c in packed]
-    outcomes = execution.run_item(session, checks.build_calls(judged.check, cases, ()), _refuse)
-    again = checks.judge(None, judged.check, cases, outcomes, oracle=PackOracle(packed))
-    value_ids = list(judged.check.spec.get("value_items", []))
-    for k, retried in zip(raised, again.cases):
-        judged.cases[k] = checks.merge_retry(judged.cases[k], retried, judged.check.function, value_ids)
-    return judged
-
-
-def _callees(cells: Any) -> dict[str, set[str]]:
-    """Which names each top-level function of the submission calls (read with ``ast``, never run)."""
-    import ast
-
-    calls: dict[str, set[str]] = {}
-    for cell in cells:
-        try:
-            tree = ast.parse(cell.source)
-        except (SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                calls[node.name] = {n.func.id for n in ast.walk(node)
-                                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    return calls
-
-
-def _helper_notes(runs: list[ItemCheck], callees: dict[str, set[str]]) -> None:
-    """Here a function runs with the student's own helpers: say which failing helpers it calls."""
-    failing = {r.check.function for run in runs for r in run.results if not r.ok}
-    for run in runs:
-        if run.status != "failed":
-            continue
-        own = {r.check.function for r in run.results if not r.ok}
-        helpers = sorted({h for fn in own for h in callees.get(fn, set())} & failing - own)
-        if helpers:
-            names = ", ".join(f"`{h}()`" for h in helpers)
-            one = len(helpers) == 1
-            run.blocked_by = helpers
-            run.blocks.append(Block("note", f"here your functions run with your own helpers, and this one calls "
-                                    f"{names}, which {'fails its own check' if one else 'fail their own checks'}: "
-                                    f"fix {'that' if one else 'those'} first. When graded, each function runs with "
-                                    f"correct helpers, so only its own code counts."))
-
-
-def format_run(run: CheckRun) -> str:
-    """A one-line verdict per item, then the feedback of each item that failed."""
-    lines = [f"Self-check of {run.file}: visible checks only, on fixed inputs; nothing is submitted."]
-    if run.problem:
-        lines.append(f"Not checked: {run.problem}")
-    width = max(len(r.item.id) for r in run.items)
-    score_width = max(len(f"{r.item.points:g}") for r in run.items) * 2 + 1
-    for r in run.items:
-        points = f"{r.item.points:g}"
-        if r.status == "after_submission":
-            verdict = f"{'----':4}  {r.item.id:<{width}}  {'':>{score_width}}  checked after submission"
-        elif r.status == "not_checked":
-            verdict = f"{'----':4}  {r.item.id:<{width}}  {'':>{score_width}}  not checked"
-        else:
-            verdict = (f"{'PASS' if r.passed else 'FAIL':4}  {r.item.id:<{width}}  "
-                       f"{f'{r.score:g}/{points}':>{score_width}}  {r.item.title}")
-            if r.blocked_by:
-                verdict += f" (calls {', '.join(h + '()' for h in r.blocked_by)}, failing above or below)"
-        lines.append(verdict)
-        if r.status == "failed":
-            lines.extend("      " + line for line in to_text(r.blocks).splitlines())
-    visible = [r for r in run.items if r.item.visibility == "visible"]
-    hidden = [r for r in run.items if r.item.visibility != "visible"]
-    total = sum(r.item.points for r in visible)
-    lines.append(f"Visible items: {sum(r.score for r in visible):g}/{total:g} points."
-                 + (f" {len(hidden)} more item(s), {sum(r.item.points for r in hidden):g} points, "
-                    f"are checked after submission." if hidden else ""))
-    lines.append("Grading uses new inputs for every submission, so passing here is necessary, not a guarantee.")
-    return "\n".join(lines)
-
-
-def check_main(path: Path, assignment: str, pack_path: Path | None, call_seconds: float | None = None) -> int:
-    """``python -m grader check``: 0 when every visible item passes, 1 when one fails (or the file
-    cannot run), 2 without a usable pack."""
-    try:
-        pack = load_pack(pack_path or find_pack(path, assignment), assignment)
-    except PackError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    limits = Limits().with_overrides(**{**pack.get("limits", {}), "call_seconds": call_seconds})
-    with Zygote() as zygote:
-        run = run_check(path, pack, zygote, limits)
-    print(format_run(run))
-    if run.problem:
-        return 1
-    return 0 if all(r.passed or r.status == "after_submission" for r in run.items) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
