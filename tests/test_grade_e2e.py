@@ -70,25 +70,11 @@ def test_changed_file_meets_new_inputs(rubric, zygote, tmp_path):
     assert outputs(grade(edited_bug, rubric, zygote))["cost"] != original
 
 
-@pytest.mark.parametrize("name", ["no_1_over_m.py", "sign_flipped.py", "b_updated_with_dw.py", "update_in_place.py",
-                                  "cost_summed.py", "centered_no_2.py", "sigmoid_exp_plus.py", "dw_shape_1xN.py",
-                                  "gd_not_from_zeros.py", "graph_backward_swapped.py", "loss_no_minus.py",
-                                  "gd_off_by_one.py", "forward_diff_backwards.py"])
-def test_one_bug_loses_points_in_its_item_only(name, rubric, zygote):
-    path = BUGGY / name
-    item = path.read_text().splitlines()[0].split(":", 1)[1].strip()
-    got = scores(grade(path, rubric, zygote))
-    full = {i.id: i.points for i in rubric.items}
-    assert got[item] < full[item], f"{name} should lose points in {item}"
-    wrong_elsewhere = {k for k in full if k != item and k != "vectorization" and got[k] != full[k]}
-    assert not wrong_elsewhere, f"{name} also lost points in {wrong_elsewhere}"
-
-
 def test_feedback_says_expected_got_and_input(rubric, zygote):
     text = outputs(grade(BUGGY / "cost_summed.py", rubric, zygote))["cost"]
     assert "FAIL cost()" in text and "expected" in text and "got" in text
     assert "X shape (" in text and "M=" in text
-    assert "reference sigmoid" in text or "reference" in text
+    assert "ran with the reference `sigmoid()`" in text  # the stand-in it used is named
 
 
 def test_syntax_error_scores_zero_and_names_the_line(rubric, zygote):
