@@ -23,8 +23,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch.pool import (WORKER_ENV, BatchError, Entry, MetadataError, discover, parse_gradescope_metadata,
-                               parse_shard, run_batch, select_shard)
+from grader.batch.commands import run_batch
+from grader.batch.discover import (BatchError, Entry, MetadataError, discover, parse_gradescope_metadata, parse_shard,
+                                   select_shard)
+from grader.batch.pool import WORKER_ENV
 from grader.reporting.gradebook import Row, csv_text, number
 from grader.batch.progress import Progress
 from grader.rubric import load_rubric

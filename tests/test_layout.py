@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader._fs import shipped_files
-from grader.batch import pool
+from grader.batch import fingerprint
 from grader.rubric import load_rubric
 from grader.sandbox.zygote import RUNNER, Limits, _readable_roots
 
@@ -86,8 +86,8 @@ def test_shipped_files_are_every_tracked_file_of_the_grader_at_any_depth() -> No
 
 def test_the_batch_fingerprint_changes_when_a_file_deep_in_a_subpackage_changes(monkeypatch) -> None:
     rubric, limits = load_rubric("logreg2"), Limits()
-    before = pool.grader_fingerprint(rubric, limits)
-    assert pool.grader_fingerprint(rubric, limits) == before
+    before = fingerprint.grader_fingerprint(rubric, limits)
+    assert fingerprint.grader_fingerprint(rubric, limits) == before
     deep = CHILD / "student_namespace.py"
     original = Path.read_bytes
 
@@ -95,7 +95,7 @@ def test_the_batch_fingerprint_changes_when_a_file_deep_in_a_subpackage_changes(
         return original(path) + b"\n# changed" if path == deep else original(path)
 
     monkeypatch.setattr(Path, "read_bytes", changed)
-    assert pool.grader_fingerprint(rubric, limits) != before
+    assert fingerprint.grader_fingerprint(rubric, limits) != before
 
 
 def test_the_readme_layout_table_names_every_subpackage_and_no_module_that_is_gone() -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch.pool import discover, select_shard
+from grader.batch.discover import discover, select_shard
 
 from cluster import SlurmCluster, processes_with_conf, slurm_cluster  # pytest puts this file's folder on the path
 
