@@ -43,7 +43,7 @@ def build_report(result: GradeResult) -> dict[str, Any]:
             "score": r.score,
             "max_score": r.item.points,
             "status": "passed" if r.passed else "failed",
-            "output": r.output[:10000],
+            "output": r.output,  # feedback.to_markdown keeps it within MAX_OUTPUT, cutting between blocks
             "visibility": r.item.visibility,
             "extra_data": _test_data(r),
         }
