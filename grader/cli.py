@@ -49,7 +49,7 @@ def _add_check_parser(sub: argparse._SubParsersAction) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     """``check``: 0 when every visible item passes, 1 when one fails (or the file cannot run), 2 without a pack."""
-    from grader.selfcheck.pack import check_main
+    from grader.selfcheck.check import check_main
 
     return check_main(args.path, args.assignment, args.pack, args.call_seconds)
 
