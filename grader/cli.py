@@ -1,8 +1,22 @@
-"""Command line: ``python -m grader grade PATH [--assignment ID] [--out FILE]``.
+"""Command line: ``python -m grader COMMAND ...``, four commands and their exit statuses.
 
-Exit status 0 whenever a report was written (even a zero score); 2 with one line
-on standard error when the grader itself cannot grade (unknown assignment,
-invalid rubric, a sandbox that cannot import NumPy or Matplotlib).
+``grade PATH [--assignment ID] [--out FILE] [--html FILE] [--call-seconds S] [--cell-seconds S]``
+    Grade one submission (a file or a folder).  Without ``--out`` the report goes to standard
+    output; with it, the per-item table is printed.  0 whenever a report was written (even a
+    zero score).
+``check PATH [--assignment ID] [--pack FILE] [--call-seconds S]``
+    The student's self-check: the visible checks against the self-check pack, without the
+    reference.  0 when every visible item passes, 1 when one fails or the file cannot run,
+    2 without a usable pack.
+``batch FOLDER --out DIR [--jobs N] [--force] [--shard K/N] [--html] [...]``
+    Grade a class in parallel: one report per student, ``grades.csv`` and ``summary.html``.
+    0 when every student got a report, 1 when the grader failed on some.
+``merge OUTDIR... --out DIR [--assignment ID]``
+    Join the output folders of batch shards.  0 when every listed student has a report,
+    1 when some are missing.
+
+Every command exits 2 with one line on standard error when the grader itself cannot run
+(unknown assignment, invalid rubric, a sandbox that cannot import NumPy or Matplotlib).
 Everything written to the terminal passes through
 ``grader.reporting.escaping.TerminalStream``: student text (file and folder names, exception
 messages) never sends a raw control character to the TA's terminal.
