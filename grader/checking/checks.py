@@ -17,11 +17,11 @@ import re
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Literal, Union
 
 import numpy as np
 
-from grader.checking.compare import Part, Tolerance, as_scalar, check_returned, coerce_array, coerce_scalar, fmt, part_names
+from grader.checking.compare import Part, PartReason, Tolerance, as_scalar, check_returned, coerce_array, coerce_scalar, fmt, part_names
 from grader.sandbox.execution import Call, Outcome
 from grader.checking.inputs import Case
 from grader.sandbox.child.protocol import CallableRef
@@ -32,6 +32,13 @@ GRADIENT_STEP = 1e-6
 GRADIENT_ATOL = 1e-7  # the rubric's gradient_check sets rtol; atol is the step's own error
 
 
+# Why a case failed, as data: how the call ended (an outcome status, ``not_callable``), what the
+# returned value got wrong (a part's reason), an argument changed in place (``mutated``), a timed
+# call too slow (``slow``), or a timed call that raised a known slip's error (``slip_raised``).
+CaseReason = Union[PartReason, Literal["error", "missing", "not_callable", "timeout", "died", "limit", "not_run",
+                                       "mutated", "slow", "slip_raised"]]
+
+
 @dataclass(frozen=True)
 class CaseResult:
     case: Case
@@ -40,7 +47,7 @@ class CaseResult:
     diagnosis: str | None = None  # the message of the known slip that reproduces this answer
     note: str | None = None  # said even when the case passes (a timing check excusing a known slip)
     diagnosis_id: str | None = None
-    reason: str | None = None  # why it failed, as data: an outcome status, "mutated", "slow", "slip_raised"...
+    reason: CaseReason | None = None  # why it failed, as data (see ``CaseReason``)
     callees: tuple[str, ...] = ()  # the reference stand-ins the call actually used
 
     @property

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from grader.rubric import ReturnSpec, Tolerance
 from grader.sandbox.child.protocol import Unsupported
+
+
+# Why a part is wrong, as data (the sentence says it to the student).
+PartReason = Literal["nonfinite", "type", "shape", "value", "structure", "length"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Part:
     name: str
     problem: str | None
     note: str | None = None  # said even when the part is right (a list judged as an array)
-    reason: str | None = None  # why it failed, as data: "nonfinite", "type", "shape", "value", ...
+    reason: PartReason | None = None  # None for a right part (and a gradient check's verdict)
 
     @property
     def ok(self) -> bool:

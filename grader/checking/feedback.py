@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from grader.checking.checks import CaseResult, CheckResult, item_fraction
 from grader.sandbox.execution import LoadResult
@@ -21,13 +22,15 @@ from grader.rubric import Item
 
 MAX_OUTPUT = CAPS.feedback_chars
 
+BlockKind = Literal["verdict", "check", "case", "cause", "note", "text"]
+
 
 @dataclass(frozen=True)
 class Block:
     """One piece of feedback: ``verdict``, ``check`` (a check's verdict), ``case`` (literal text),
     ``cause`` (a known slip, instructor Markdown), ``note`` (Markdown) or ``text`` (Markdown)."""
 
-    kind: str
+    kind: BlockKind
     text: str
 
 

@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -46,13 +46,18 @@ class ItemResult:
         return self.score >= self.item.points - 1e-9
 
 
+# ``load_error``: nothing could be graded (see ``load_blocker``); ``timeout``: a call, statement or
+# the load was stopped at its limit (the rest was graded).
+GradeStatus = Literal["graded", "load_error", "timeout"]
+
+
 @dataclass
 class GradeResult:
     submission: Submission
     rubric: Rubric
     items: list[ItemResult] = field(default_factory=list)
     load: execution.LoadResult | None = None
-    status: str = "graded"
+    status: GradeStatus = "graded"
     seconds: float = 0.0
     stdout: str = ""
     stderr: str = ""
