@@ -1,7 +1,10 @@
-"""Rubrics are data: load one, validate it against the schema, and check that what it names exists.
+"""Rubrics are data: load one, validate it against the schema, type it, and check that what it names exists.
 
 A malformed rubric must stop the grader before any student is graded, with one
-line that names the bad field, so an instructor can fix it at once.
+line that names the bad field, so an instructor can fix it at once.  The JSON
+schema validates the raw data; the frozen dataclasses below are built from it
+afterwards and hold every default, so the rest of the grader reads attributes,
+never the rubric's dicts.
 """
 
 from __future__ import annotations

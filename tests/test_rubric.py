@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import typing
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from grader.checking.inputs import generate_cases, seed_for
-from grader.rubric import RubricError, load_rubric, parse_rubric
+from grader.rubric import (
+    DEFAULT_CREDIT, SCHEMA_PATH, ArgKind, ArgSpec, Check, GradientCheck, MatchRule, Mistake, ReturnKind, ReturnSpec,
+    RubricError, Timing, Tolerance, load_rubric, parse_check, parse_item, parse_rubric,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = json.loads((ROOT / "rubrics" / "logreg2.json").read_text())
@@ -76,3 +81,56 @@ def test_inputs_cover_m1_n1_and_m_not_n_with_both_labels():
     shapes = [c.args["X"].shape for c in cases]
     assert (1, 1) in shapes and any(m != n for m, n in shapes)
     assert all(set(np.unique(c.args["y"])) == {0.0, 1.0} for c in cases if c.args["y"].size > 1)
+
+
+# --------------------------------------------------------------------------- the typed rubric
+
+
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def test_every_field_of_a_check_in_the_schema_is_a_typed_attribute():
+    """A word the schema gains is a word the typed check carries (or this fails)."""
+    assert set(_schema()["$defs"]["check"]["properties"]) <= {f.name for f in dataclasses.fields(Check)}
+
+
+def test_every_argument_and_return_kind_of_the_schema_is_a_typed_kind():
+    defs = _schema()["$defs"]
+    assert {branch["required"][0] for branch in defs["argSpec"]["oneOf"]} == set(typing.get_args(ArgKind))
+    assert {branch["required"][0] for branch in defs["returnSpec"]["oneOf"]} == set(typing.get_args(ReturnKind))
+
+
+def test_the_schemas_defaults_are_the_typed_defaults():
+    """Defaults live in the dataclasses; the schema's ``default`` annotations say the same."""
+    defs = _schema()["$defs"]
+    assert defs["item"]["properties"]["credit"]["default"] == DEFAULT_CREDIT
+    assert defs["check"]["properties"]["strict_types"]["default"] == Check.strict_types
+    labels = next(b for b in defs["argSpec"]["oneOf"] if b["required"] == ["labels"])
+    assert labels["properties"]["dtype"]["default"] == ArgSpec.dtype
+    number = next(b for b in defs["returnSpec"]["oneOf"] if b["required"] == ["float"])
+    assert number["properties"]["integer"]["default"] == ReturnSpec.integer
+
+
+def test_a_minimal_check_gets_every_default():
+    check = parse_check({"function": "cost", "returns": {"float": "J"}, "literal_cases": [{"x": 1.0}]})
+    assert check == Check("cost", ReturnSpec("float", name="J"), literal_cases=({"x": 1.0},))
+    assert (check.args, check.dims, check.repeat, check.tolerance) == (None, ({},), 1, Tolerance(1e-6, 1e-9))
+    assert (check.stubs, check.timing, check.gradient_check, check.mistakes) == (None, None, None, ())
+    item = parse_item({"id": "cost", "title": "Cost", "points": 10, "visibility": "visible", "checks": []})
+    assert item.credit == DEFAULT_CREDIT and item.points == 10.0
+
+
+def test_the_shipped_rubric_is_typed_all_the_way_down():
+    rubric = load_rubric("logreg2")
+    vectorization = next(c for i in rubric.items if i.id == "vectorization" for c in i.checks)
+    assert isinstance(vectorization.timing, Timing) and vectorization.timing.late and vectorization.timing.retry_dims
+    for check in (c for i in rubric.items for c in i.checks):
+        assert isinstance(check.returns, ReturnSpec) and isinstance(check.tolerance, Tolerance)
+        assert all(isinstance(a, ArgSpec) for a in (check.args or {}).values())
+        assert all(isinstance(m, Mistake) and (m.match is None or isinstance(m.match, MatchRule)) for m in check.mistakes)
+        assert check.gradient_check is None or isinstance(check.gradient_check, GradientCheck)
+        assert check.source["function"] == check.function  # the validated JSON, for the self-check pack
+    proportional = [m for i in rubric.items for c in i.checks for m in c.mistakes if m.match]
+    assert proportional and all(m.match.as_json() in ({"proportional": True}, {"first_differs": m.match.first_differs})
+                                for m in proportional)
