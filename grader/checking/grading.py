@@ -19,7 +19,7 @@ import numpy as np
 from grader.checking import checks
 from grader.checking.feedback import item_output, item_score, verdict_line
 from grader.checking.inputs import Case, generate_cases, seed_for
-from grader.checking.pipeline import ItemPlan, plan_check, retry_timed, run_checks
+from grader.checking.pipeline import ItemPlan, plan_check, retry_timed, run_checks, run_plans
 from grader.reporting.escaping import markdown_text
 from grader.rubric import Check, Item, Rubric
 from grader.sandbox import execution
@@ -207,11 +207,9 @@ def _with_own_callees(session: Session, rubric: Rubric, judged: checks.CheckResu
     if not retry:
         return judged
     cases = [c.case for _, c in retry]
-    stubs = checks.stub_names(rubric, check)
-    calls = [replace(call, stubs=tuple(s for s in call.stubs if s not in passed))
-             for call in checks.build_calls(check, cases, stubs)]
-    again = checks.judge(check, cases, execution.run_item(session, calls, _serve(rubric)),
-                         checks.ReferenceOracle(rubric, check))
+    stubs = tuple(s for s in checks.stub_names(rubric, check) if s not in passed)
+    plan = plan_check(check, cases, stubs, checks.ReferenceOracle(rubric, check))
+    again = checks.judge(check, cases, list(run_plans(session, [plan], _serve(rubric)).outcomes[0]), plan.oracle)
     for (k, first), second in zip(retry, again.cases):
         if second.ok:
             own = ", ".join(f"`{n}()`" for n in first.callees if n in passed)
