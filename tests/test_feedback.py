@@ -189,6 +189,24 @@ def test_correct_example_passes_with_short_verdicts(grade):
         assert "Likely cause" not in test["output"]
 
 
+@pytest.mark.parametrize("path", BUGGY_FILES, ids=[p.name for p in BUGGY_FILES])
+def test_each_likely_cause_shown_is_a_mistake_id_in_the_data(path, grade, logreg2_rubric):
+    """``extra_data.mistakes`` holds the id of every slip the output names (a summary counts these ids)."""
+    messages = {(m.id, m.message.split("{factors}")[0]) for i in logreg2_rubric.items for c in i.checks
+                for m in checks.mistakes_for(logreg2_rubric, c)}  # ids are unique per function only
+    for test in grade(path)["tests"]:
+        shown = [re.sub(r"^\(as in case \d+\) ", "", line.removeprefix("**Likely cause:** "))
+                 for line in test["output"].split("\n\n") if line.startswith("**Likely cause:** ")]
+        shown = [text for text in shown if text != "the same as above."]
+        named = {i for text in shown for i, message in messages if text.startswith(message)}
+        assert len(named) >= len(set(shown)) and named <= set(test["extra_data"]["mistakes"]), test["output"]
+        if test["status"] == "passed":
+            assert test["extra_data"]["mistakes"] == []
+    item, mistake = DIAGNOSES.get(path.name, (None, None))
+    if item:
+        assert mistake in next(t for t in grade(path)["tests"] if t["extra_data"]["item"] == item)["extra_data"]["mistakes"]
+
+
 def test_every_declared_variant_differs_from_the_reference(logreg2_rubric):
     """A variant equal to the reference on every case would be a useless (or misleading) diagnosis."""
     for index, item in enumerate(logreg2_rubric.items):
