@@ -16,9 +16,11 @@ import pytest
 from grader import cli
 from grader.checking import checks, feedback, grading
 from grader.reporting.report import build_report
-from grader.rubric import Rubric, parse_rubric
 from grader.sandbox import execution
+from grader.checking.inputs import Case
+from grader.rubric import Rubric, parse_check, parse_rubric
 from grader.sandbox.execution import CellProblem, Outcome
+from grader.sandbox.zygote import SessionDied
 
 ROOT = Path(__file__).resolve().parents[1]
 BUGGY = ROOT / "assignments" / "logreg2" / "examples" / "buggy"
@@ -130,3 +132,25 @@ def test_outcome_reasons_name_their_status():
         assert Outcome.because(reason).status == status
     for status, reason in execution._USUAL.items():
         assert Outcome(status).reason == reason and execution._STATUS[reason] == status
+
+
+def test_a_lost_session_is_named_by_its_data():
+    """The session's end gives the reason: a channel limit, the disk limit (with its size), or gone."""
+    disk = execution._lost(SessionDied("any words at all", disk_mb=64))
+    assert (disk.status, disk.reason, disk.limit_mb) == ("died", "disk", 64)
+    assert checks._outcome_problem("update", disk).startswith("update() was stopped: ")
+    channel = execution._lost(SessionDied("any words", limit="more than 64 MB of data in one message"))
+    assert (channel.status, channel.reason) == ("limit", "channel")
+    gone = execution._lost(SessionDied("wrote more than 64 MB of files"))  # the words alone decide nothing
+    assert (gone.status, gone.reason) == ("died", "gone")
+    assert "ended the process instead of returning" in checks._outcome_problem("update", gone)
+
+
+def test_a_timed_out_call_reports_the_limit_it_carries():
+    """The slowdown of a timed call stopped at its limit comes from ``limit_seconds``, not from a sentence."""
+    timing = parse_check({"function": "g", "args": {"x": {"normal": []}}, "returns": {"float": "J"},
+                          "timing": {"late": ["x"], "factor": 5, "slack_seconds": 0.1}})
+    case = Case({"x": 1.0}, {"M": 10}, 0)
+    stopped = Outcome.because("deadline", "in other words", limit_seconds=2.5)
+    assert "took more than 2.5 s on an input with M=10 and was stopped: over 250x" in \
+        checks._timeout_problem(timing, stopped, 0.01, case)
