@@ -34,7 +34,30 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import numpy  # noqa: F401  (imported once here so every fork has it; threads are limited above)
+
+
+def _keep_only_the_installation_on_the_path() -> None:
+    """Drop every ``sys.path`` entry outside the Python installation, before anything is imported.
+
+    ``-I`` keeps the current folder and PYTHONPATH off the path, but not what a ``.pth`` in
+    site-packages adds: ``make venv`` adds the checkout that way, so that the grader imports
+    anywhere, and student code must not find the reference or the rubric through it, nor
+    through the finder Python made for that folder at start-up, which holds its listing.
+    """
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
+
+    def inside(entry: str) -> bool:
+        real = os.path.realpath(entry)
+        return any(real == prefix or real.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)
+
+    sys.path[:] = [entry for entry in sys.path if entry and inside(entry)]
+    for entry in [entry for entry in sys.path_importer_cache if not inside(entry)]:
+        del sys.path_importer_cache[entry]  # a finder made at start-up (looking for sitecustomize) lists the folder as root
+
+
+_keep_only_the_installation_on_the_path()
+
+import numpy  # noqa: E402,F401  (imported once here so every fork has it; threads are limited above)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder off the path
 
