@@ -61,13 +61,13 @@ import numpy  # noqa: E402,F401  (imported once here so every fork has it; threa
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder off the path
 
-import control
-import landlock
-import netblock
-import protocol
-from cell_loader import describe_status, flush_output, load_cells
-from student_namespace import StudentNamespace, describe_error
-from testfunctions import TEST_FUNCTIONS
+import control  # noqa: E402  (after the path is made the installation's and ours)
+import landlock  # noqa: E402  (after the path is made the installation's and ours)
+import netblock  # noqa: E402  (after the path is made the installation's and ours)
+import protocol  # noqa: E402  (after the path is made the installation's and ours)
+from cell_loader import describe_status, flush_output, load_cells  # noqa: E402  (after the path is made the installation's and ours)
+from student_namespace import StudentNamespace, describe_error  # noqa: E402  (after the path is made the installation's and ours)
+from testfunctions import TEST_FUNCTIONS  # noqa: E402  (after the path is made the installation's and ours)
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
