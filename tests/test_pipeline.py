@@ -11,6 +11,7 @@ from grader.checking import checks, pipeline
 from grader.checking.checks import Oracle, ReferenceOracle, VariantResult
 from grader.checking.inputs import Case
 from grader.rubric import parse_check
+from grader.sandbox import execution
 from grader.sandbox.execution import Call, Outcome
 from grader.selfcheck.check import PackOracle
 
@@ -96,3 +97,12 @@ def test_run_checks_judges_each_plan_then_its_follow_up_in_order(monkeypatch):
     assert seen == [(0, "cost", 0), (1, "sigmoid", 1)]
     assert [r.ok for r in results] == [True, False] and results[1].cases[0].reason == "timeout"
     assert run.timed_out
+
+
+def test_a_checks_keywords_reach_the_wire_and_nothing_else_changes():
+    model = parse_check({"function": "model", "returns": {"float": "J"}, "keywords": ["rate"],
+                         "literal_cases": [{"x": 1.0, "rate": 0.5}]})
+    call = checks.build_calls(model, [Case({"x": 1.0, "rate": 0.5}, {}, 0)], ())[0]
+    assert call.keywords == ("rate",) and execution._wire(call)["keywords"] == ["rate"]
+    plain = checks.build_calls(COST, cases(1.0), ())[0]
+    assert "keywords" not in execution._wire(plain)  # the wire of a check without keywords is as before

@@ -99,9 +99,9 @@ def build_calls(check: Check, cases: list[Case], stubs: tuple[str, ...]) -> list
         if late:
             late_args = tuple([i, values[i]] for i in late)
             early = tuple(None if i in late else v for i, v in enumerate(values))
-            calls.append(Call(check.function, early, stubs, unchanged, late_args, timed=True))
+            calls.append(Call(check.function, early, stubs, unchanged, late_args, timed=True, keywords=check.keywords))
         else:
-            calls.append(Call(check.function, tuple(values), stubs, unchanged))
+            calls.append(Call(check.function, tuple(values), stubs, unchanged, keywords=check.keywords))
     return calls
 
 

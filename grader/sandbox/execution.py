@@ -52,7 +52,8 @@ class LoadResult:
 
 @dataclass(frozen=True)
 class Call:
-    """One call of a student function; ``late_args`` are sent only when a timed call starts."""
+    """One call of a student function; ``late_args`` are sent only when a timed call starts, and the
+    last ``len(keywords)`` arguments are passed by these names."""
 
     fn: str
     args: tuple
@@ -60,6 +61,7 @@ class Call:
     return_args: tuple[int, ...] = ()
     late_args: tuple = ()
     timed: bool = False
+    keywords: tuple[str, ...] = ()
 
 
 OutcomeStatus = Literal["ok", "error", "missing", "timeout", "died", "limit", "not_run"]
@@ -277,8 +279,7 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
     """
     call_seconds = session.limits.call_seconds
     outcomes: list[Outcome] = []
-    wire = [{"fn": c.fn, "args": list(c.args), "stubs": list(c.stubs), "return_args": list(c.return_args),
-             "timed": c.timed} for c in calls]
+    wire = [_wire(c) for c in calls]
     started = time.monotonic()
     deadline = started + call_seconds + GRACE_SECONDS
     served: list[str] = []
@@ -319,6 +320,13 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
         outcomes.append(_lost(exc))
         session.alive = False
     return _padded(outcomes, calls)
+
+
+def _wire(call: Call) -> dict[str, Any]:
+    """A call as the item child reads it (``keywords`` only when some arguments go by name)."""
+    wire = {"fn": call.fn, "args": list(call.args), "stubs": list(call.stubs), "return_args": list(call.return_args),
+            "timed": call.timed}
+    return {**wire, "keywords": list(call.keywords)} if call.keywords else wire
 
 
 def _padded(outcomes: list[Outcome], calls: Sequence[Call]) -> list[Outcome]:
