@@ -130,7 +130,8 @@ class Check:
 
     ``args`` is None when the check has only ``literal_cases``; ``stubs`` None means every
     other function of the assignment.  ``source`` is the validated JSON it was built from
-    (the self-check pack copies parts of it verbatim).
+    (the self-check pack copies parts of it verbatim); a ``dataclasses.replace`` copy, such as
+    ``checks.retry_check``'s, keeps its original's.
     """
 
     function: str

@@ -10,7 +10,7 @@ pack) and the follow-ups grading adds after a check is judged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Sequence
 
 from grader.checking.checks import CheckResult, Oracle, build_calls, judge, merge_retry
 from grader.checking.inputs import Case
@@ -81,7 +81,7 @@ def run_checks(session: Session, plans: Sequence[ItemPlan], serve: CallbackServe
 
 
 def retry_timed(session: Session, judged: CheckResult, value_items: list[str], serve: CallbackServer,
-                plan_again: Callable[[int], Optional[ItemPlan]]) -> CheckResult:
+                plan_again: Callable[[int], ItemPlan | None]) -> CheckResult:
     """A timed call that raised a known slip's error is timed again where that code runs.
 
     ``plan_again(n)`` gives the plan of the first ``n`` retry cases, or None when the
