@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from grader.checking.checks import CheckResult, Oracle, build_calls, judge, merge_retry
+from grader.checking import checks
+from grader.checking.checks import CheckResult, Oracle
 from grader.checking.inputs import Case
 from grader.rubric import Check
 from grader.sandbox import execution
@@ -32,7 +33,7 @@ class ItemPlan:
 
 def plan_check(check: Check, cases: Sequence[Case], stubs: tuple[str, ...], oracle: Oracle) -> ItemPlan:
     """The plan of ``check`` on ``cases``, with ``stubs`` served by the grader during each call."""
-    return ItemPlan(check, tuple(cases), tuple(build_calls(check, list(cases), stubs)), oracle)
+    return ItemPlan(check, tuple(cases), tuple(checks.build_calls(check, list(cases), stubs)), oracle)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def run_checks(session: Session, plans: Sequence[ItemPlan], serve: CallbackServe
     run = run_plans(session, plans, serve)
     results: list[CheckResult] = []
     for index, (plan, outcomes) in enumerate(zip(run.plans, run.outcomes)):
-        judged = judge(plan.check, list(plan.cases), list(outcomes), plan.oracle, run.printed)
+        judged = checks.judge(plan.check, list(plan.cases), list(outcomes), plan.oracle, run.printed)
         results.append(follow_up(index, judged, results))
     return run, results
 
@@ -94,7 +95,7 @@ def retry_timed(session: Session, judged: CheckResult, value_items: list[str], s
     if plan is None:
         return judged
     run = run_plans(session, [plan], serve)
-    again = judge(plan.check, list(plan.cases), list(run.outcomes[0]), plan.oracle, run.printed)
+    again = checks.judge(plan.check, list(plan.cases), list(run.outcomes[0]), plan.oracle, run.printed)
     for k, retried in zip(raised, again.cases):
-        judged.cases[k] = merge_retry(judged.cases[k], retried, judged.check.function, value_items)
+        judged.cases[k] = checks.merge_retry(judged.cases[k], retried, judged.check.function, value_items)
     return judged
