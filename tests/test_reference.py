@@ -64,7 +64,9 @@ def test_graph_backward_matches_centered_differences(seed):
     a, b, c = (float(t) for t in rng.normal(scale=2.0, size=3))
     grads = ref.graph_backward(a, b, c)
     assert set(grads) == {"dJ_dv", "dJ_du", "dJ_da", "dJ_db", "dJ_dc"}
-    J = lambda a_, b_, c_: ref.graph_forward(a_, b_, c_)[2]
+    def J(a_, b_, c_):
+        return ref.graph_forward(a_, b_, c_)[2]
+
     u, v, _ = ref.graph_forward(a, b, c)
     numeric = {
         "dJ_da": ref.centered_difference(lambda t: J(t, b, c), a, H),
@@ -151,7 +153,9 @@ def test_centered_difference_is_second_order(f, df, x):
 
 
 def test_difference_formulas_exactly():
-    f = lambda t: t ** 3
+    def f(t):
+        return t ** 3
+
     assert ref.forward_difference(f, 2.0, 0.5) == pytest.approx((2.5 ** 3 - 8) / 0.5)
     assert ref.centered_difference(f, 2.0, 0.5) == pytest.approx((2.5 ** 3 - 1.5 ** 3) / 1.0)
     assert ref.forward_difference(f, 2.0) == pytest.approx(12.0, rel=1e-4)  # default h
