@@ -4,7 +4,7 @@ notebook fields, folder names).
 - Markdown (Gradescope's ``md`` outputs, the feedback page): outside a code block or span,
   every ASCII punctuation character is backslash-escaped and line breaks become spaces, so
   the text can never become a heading, a link, an image, an autolink or HTML.
-- HTML: MarkupSafe's ``escape``, the function behind Jinja2's autoescape.
+- HTML: the pages' templates, rendered with Jinja2's autoescape (``reporting/html_page.py``).
 - Terminal: control characters other than newline and tab are shown as ``\\xNN`` (or
   ``\\uNNNN``), so ESC, BEL, CSI and OSC sequences (window titles, OSC 52 clipboard writes)
   never reach the TA's terminal.
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 from typing import Any, TextIO
-
-from markupsafe import escape as _markup_escape
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -37,11 +35,6 @@ def markdown_text(text: Any) -> str:
     """``text`` as literal Markdown inline text: one line, punctuation escaped, controls visible."""
     one_line = _LINE_BREAK.sub(" ", str(text)).replace("\t", " ")
     return _PUNCTUATION.sub(r"\\\1", terminal_text(one_line))
-
-
-def html_text(text: Any) -> str:
-    """``text`` as HTML text or attribute value (quotes escaped too)."""
-    return str(_markup_escape(str(text)))
 
 
 def json_for_terminal(text: str) -> str:
