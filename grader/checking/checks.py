@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Union
 
 import numpy as np
 
-from grader.checking.compare import Part, PartReason, Tolerance, as_scalar, check_returned, coerce_array, coerce_scalar, fmt, part_names
+from grader.checking.compare import (Part, PartReason, Tolerance, as_scalar, check_returned, coerce_array, coerce_scalar,
+                                     fmt, leaves, part_names)
 from grader.sandbox.execution import Call, Outcome
 from grader.checking.inputs import Case
 from grader.sandbox.child.protocol import CallableRef
@@ -390,11 +391,11 @@ def family_matches(rule: MatchRule, got: Any, expected: Any, returns: ReturnSpec
     try:
         if rule.proportional:
             # One number per part fits a factor per part whatever it is: the rule needs more.
-            informative = any(np.size(_named_part(expected, returns, n)) > 1 for n in part_names(returns))
+            informative = any(np.size(named_part(expected, returns, n)) > 1 for n in part_names(returns))
             factors = _factors(got, expected, returns, tol) if informative else None
             return factors is not None and any(not math.isclose(f, 1.0, rel_tol=1e-6) for f in factors.values())
         if rule.first_differs is not None:
-            mine, right = _named_part(got, returns, rule.first_differs), _named_part(expected, returns, rule.first_differs)
+            mine, right = named_part(got, returns, rule.first_differs), named_part(expected, returns, rule.first_differs)
             if mine is None or right is None or len(mine) != len(right) or not len(right):
                 return False
             first = as_scalar(mine[0])
@@ -404,12 +405,24 @@ def family_matches(rule: MatchRule, got: Any, expected: Any, returns: ReturnSpec
     return False
 
 
-def _named_part(value: Any, returns: ReturnSpec, name: str) -> Any:
-    names = part_names(returns)
-    if returns.kind == "tuple":
-        return value[names.index(name)] if isinstance(value, (tuple, list)) and len(value) == len(names) else None
-    if returns.kind == "dict":
-        return value.get(name) if isinstance(value, dict) else None
+def named_part(value: Any, returns: ReturnSpec, name: str) -> Any:
+    """The part called ``name`` of a return value, through nested tuples and dicts (the first leaf of
+    that name); None when the value does not have the structure that leads to it."""
+    if returns.kind not in ("tuple", "dict"):
+        return value
+    path = next((path for path, leaf, _ in leaves(returns) if leaf == name), None)
+    if path is None:
+        return None
+    shape = returns
+    for step in path:
+        if shape.kind == "tuple":
+            if not isinstance(value, (tuple, list)) or len(value) != len(shape.parts):
+                return None
+            value, shape = value[step], shape.parts[step]
+        else:
+            if not isinstance(value, dict):
+                return None
+            value, shape = value.get(step), shape.parts[shape.keys.index(step)]
     return value
 
 
@@ -417,7 +430,7 @@ def _factors(got: Any, expected: Any, returns: ReturnSpec, tol: Tolerance) -> di
     """Each part's constant factor against the right value, or None when some part is not c times it."""
     factors = {}
     for name in part_names(returns):
-        mine, right = _named_part(got, returns, name), _named_part(expected, returns, name)
+        mine, right = named_part(got, returns, name), named_part(expected, returns, name)
         right_arr = np.asarray(right, dtype=np.float64)
         mine_arr = np.asarray(mine, dtype=np.float64) if mine is not None else None
         if mine_arr is None or mine_arr.shape != right_arr.shape or not np.all(np.isfinite(mine_arr)):
@@ -455,13 +468,19 @@ def _factor_text(factor: float, dims: dict[str, int]) -> str:
 
 
 def _error_matches(variants: Iterable[VariantResult], outcome: Outcome, first: bool = False) -> list[VariantResult]:
-    """Variants that raise the same type of exception as the student's call did (only the first one if asked)."""
+    """Variants that raise the same type of exception as the student's call did (only the first one if asked).
+
+    When a reference stand-in could not answer during the call, the student's call raised the stub's
+    error because of it: a variant (which runs with the reference's own callees) that raises what the
+    stand-in raised explains it too (``initialize_with_zeros(12288)`` then ``optimize`` on other data).
+    """
     kind = str((outcome.error or {}).get("type", ""))
     shape = _shape_error(outcome)
     found = []
     for variant in variants:
         # A shape slip explains only a shape error, not any exception of the same type.
-        if variant.raised == kind and (shape or not _SHAPE_ERROR.search(variant.raised_message)):
+        same = variant.raised == kind and (shape or not _SHAPE_ERROR.search(variant.raised_message))
+        if same or (outcome.callee_error is not None and variant.raised == outcome.callee_error):
             found.append(variant)
             if first:
                 break
@@ -491,6 +510,8 @@ def _same(got: Any, wrong: Any, tol: Tolerance) -> bool:
                 and all(_same(g, w, tol) for g, w in zip(got, wrong)))
     if isinstance(wrong, np.ndarray) and wrong.ndim > 0:
         got, _ = coerce_array(got, wrong.shape)
+        if isinstance(got, np.ndarray) and got.dtype.kind == "b":  # labels as booleans are their 0/1 values
+            got = got.astype(np.float64)
         if not isinstance(got, np.ndarray) or got.shape != wrong.shape or got.dtype.kind not in "fiu":
             return False
         values = got.astype(np.float64)
@@ -601,7 +622,7 @@ def _gradient_parts(oracle: Oracle, check: Check, case: Case, got: Any, parts: t
         if numeric is None:
             continue
         index = int(key) if key.isdigit() else next(i for i, p in enumerate(parts) if p.name == key)
-        value = got[int(key)] if key.isdigit() else got[key]
+        value = got[int(key)] if key.isdigit() else named_part(got, check.returns, key)
         mine = np.asarray(value, dtype=np.float64).reshape(np.shape(numeric))
         if not np.allclose(mine, numeric, rtol=tol.rtol, atol=tol.atol):
             out[index] = Part(parts[index].name, f"{parts[index].name} fails the gradient check: centered differences of "

@@ -9,7 +9,7 @@ errors.  Return specs are the rubric's ``returns`` language.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -217,36 +217,68 @@ def check_floats(got: Any, expected: list[float], tol: Tolerance, name: str, str
 
 
 def check_returned(got: Any, expected: Any, spec: ReturnSpec, tol: Tolerance, strict: bool = False) -> list[Part]:
-    """Judge a whole return value; composite values give one part per element.
+    """Judge a whole return value; composite values give one part per leaf.
 
     Values are judged, not container classes: a tuple or dict subclass is a tuple or a
-    dict, and (unless ``strict``) a list where an array belongs is judged as an array.
+    dict, and (unless ``strict``) a list where an array belongs is judged as an array.  A
+    tuple or dict inside one (``propagate``'s ``(grads, cost)``) is judged leaf by leaf.
     """
+    return _composite_parts(got, expected, spec, tol, strict, "")
+
+
+def _composite_parts(got: Any, expected: Any, spec: ReturnSpec, tol: Tolerance, strict: bool,
+                     where: str) -> list[Part]:
+    """The parts of ``got`` against ``spec``; ``where`` names a nested value ("value 1"), "" the whole."""
+    names = part_names(spec)
+    lead = f"{where} should be" if where else "should return"
     if spec.kind == "tuple":
         specs = spec.parts
-        names = [_name(s, i) for i, s in enumerate(specs)]
         if not isinstance(got, (tuple, list)) or len(got) != len(specs):
-            problem = f"should return a tuple of {len(specs)} values ({', '.join(names)}), got {_count(got)}"
+            shown = [_name(s, i) for i, s in enumerate(specs)]
+            problem = f"{lead} a tuple of {len(specs)} values ({', '.join(shown)}), got {_count(got)}"
             return [Part(n, problem, reason="structure") for n in names]
-        return [_part(g, e, s, tol, n, strict) for n, g, e, s in zip(names, got, expected, specs)]
+        return [p for i, (g, e, s) in enumerate(zip(got, expected, specs))
+                for p in _element_parts(g, e, s, tol, strict, _name(s, i), f"{where}[{i}]" if where else f"value {i + 1}")]
     if spec.kind == "dict":
-        keys = list(spec.keys)
         if not isinstance(got, dict):
-            return [Part(k, f"should return a dict with keys {', '.join(keys)}, got {describe_type(got)}",
-                         reason="structure") for k in keys]
-        return [Part(k, f"the dict has no key {k!r}", reason="structure") if k not in got
-                else _part(got[k], expected[k], s, tol, k, strict) for k, s in zip(keys, spec.parts)]
-    name = _name(spec, 0)
+            return [Part(n, f"{lead} a dict with keys {', '.join(spec.keys)}, got {describe_type(got)}",
+                         reason="structure") for n in names]
+        parts = []
+        for k, s in zip(spec.keys, spec.parts):
+            if k not in got:
+                parts += [Part(n, f"the dict has no key {k!r}", reason="structure") for n in part_names(s)]
+            else:
+                parts += _element_parts(got[k], expected[k], s, tol, strict, k, f"{where}[{k!r}]" if where else f"the dict's {k!r}")
+        return parts
+    return [_part(got, expected, spec, tol, _name(spec, 0), strict)]
+
+
+def _element_parts(got: Any, expected: Any, spec: ReturnSpec, tol: Tolerance, strict: bool, name: str,
+                   where: str) -> list[Part]:
+    """One element of a tuple or dict: a leaf is one part, a nested tuple or dict its leaves."""
+    if spec.kind in ("tuple", "dict"):
+        return _composite_parts(got, expected, spec, tol, strict, where)
     return [_part(got, expected, spec, tol, name, strict)]
 
 
-def part_names(spec: ReturnSpec) -> list[str]:
-    """The names of a return value's parts, as partial credit counts them."""
+def leaves(spec: ReturnSpec, path: tuple[int | str, ...] = ()) -> list[tuple[tuple[int | str, ...], str, ReturnSpec]]:
+    """Every part of a return value as (path, name, spec): the indices and keys that lead to it through
+    nested tuples and dicts, its name (its key in a dict), and its own return spec."""
     if spec.kind == "tuple":
-        return [_name(s, i) for i, s in enumerate(spec.parts)]
-    if spec.kind == "dict":
-        return list(spec.keys)
-    return [_name(spec, 0)]
+        steps: list[tuple[int | str, str]] = [(i, _name(s, i)) for i, s in enumerate(spec.parts)]
+    elif spec.kind == "dict":
+        steps = [(k, k) for k in spec.keys]
+    else:
+        return [(path, _name(spec, 0), spec)]
+    out = []
+    for (step, name), part in zip(steps, spec.parts):
+        out += leaves(part, path + (step,)) if part.kind in ("tuple", "dict") else [(path + (step,), name, part)]
+    return out
+
+
+def part_names(spec: ReturnSpec) -> list[str]:
+    """The names of a return value's parts (its leaves), as partial credit counts them."""
+    return [name for _, name, _ in leaves(spec)]
 
 
 def _count(got: Any) -> str:
@@ -263,6 +295,23 @@ def _name(spec: ReturnSpec, index: int) -> str:
 def _part(got: Any, expected: Any, spec: ReturnSpec, tol: Tolerance, name: str, strict: bool) -> Part:
     if spec.kind == "floats":
         return _floats_part(got, [float(e) for e in expected], tol, name, strict)
+    if spec.kind == "labels":
+        return _labels_part(got, np.asarray(expected, dtype=np.float64), tol, name, strict)
     if spec.kind != "float" and isinstance(expected, np.ndarray):
         return _array_part(got, expected, tol, name, strict)
-    return _float_part(got, float(expected), tol, name, strict)
+    part = _float_part(got, float(expected), tol, name, strict)
+    if spec.integer == "note" and part.ok and _is_int(got):
+        return replace(part, note=f"{name} is the int {int(got)} where a float belongs; it was judged by its value "
+                                  f"(write {int(got)}.0 for a float)")
+    return part
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _labels_part(got: Any, expected: np.ndarray, tol: Tolerance, name: str, strict: bool) -> Part:
+    """0/1 labels: float, int and bool arrays are all labels (True is 1), judged by their values."""
+    if isinstance(got, np.ndarray) and got.dtype.kind == "b":
+        got = got.astype(np.float64)
+    return _array_part(got, expected, tol, name, strict)

@@ -8,6 +8,8 @@ in a helper is charged to the helper's item alone.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import time
 from dataclasses import dataclass, field, replace
@@ -21,7 +23,8 @@ from grader.checking.feedback import item_output, item_score, verdict_line
 from grader.checking.inputs import Case, generate_cases, seed_for
 from grader.checking.pipeline import ItemPlan, plan_check, retry_timed, run_checks, run_plans
 from grader.reporting.escaping import markdown_text
-from grader.rubric import Check, Item, Rubric
+from grader.checking.compare import leaves
+from grader.rubric import ArgSpec, Check, Item, Rubric
 from grader.sandbox import execution
 from grader.sandbox.limits import CAPS
 from grader.sandbox.zygote import Limits, Session, Zygote, make_scratch
@@ -222,15 +225,17 @@ def _with_own_callees(session: Session, rubric: Rubric, judged: checks.CheckResu
 
 def _serve(rubric: Rubric) -> execution.CallbackServer:
     """Reference stand-ins for stubs, bounded so a student cannot make the grader work forever, and
-    returning what a correct student function returns (NumPy scalars, see ``standin_value``)."""
+    returning what a correct student function returns (NumPy scalars, see ``standin_value``).
+    What the reference prints (``optimize(..., print_cost=True)`` called inside ``model``) goes
+    nowhere: the grader's own output may be the report."""
     bound = _compute_bound(rubric)
 
     def serve(name: str, args: list, kwargs: dict) -> Any:
         size = sum(np.size(a) for a in list(args) + list(kwargs.values()) if isinstance(a, np.ndarray))
         if size > MAX_CALLBACK_ELEMENTS:
             raise ValueError(f"arguments with {size:,} numbers are more than the grader serves")
-        _refuse_large_results(name, list(args) + list(kwargs.values()), bound)
-        with np.errstate(all="ignore"):
+        _refuse_large_results(name, list(args) + list(kwargs.values()), bound, _declared_size(rubric, name, args, kwargs))
+        with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             return standin_value(getattr(rubric.reference, name)(*args, **kwargs))
 
     return serve
@@ -261,19 +266,56 @@ def _largest_input(rubric: Rubric) -> int:
     return largest
 
 
-def _refuse_large_results(name: str, values: list, bound: int) -> None:
+def _declared_size(rubric: Rubric, name: str, args: list, kwargs: dict) -> int | None:
+    """The most numbers stand-in ``name`` can build when its arguments have the shapes one of its own
+    checks declares: the product of the dimensions they bind (``(12288, 1)``, ``(12288, 3)``, ``(1, 3)``
+    bind n_x and m, so 36,864), as the reference is written for those shapes.  None when no check of
+    ``name`` declares these shapes."""
+    bound = [_bind(check.args, args, kwargs) for item in rubric.items for check in item.checks
+             if check.function == name and check.args is not None]
+    sizes = [math.prod(dims.values()) for dims in bound if dims is not None]
+    return min(sizes) if sizes else None
+
+
+def _bind(specs: dict[str, ArgSpec], args: list, kwargs: dict) -> dict[str, int] | None:
+    """The dimensions the arguments give the specs' named axes (a ``size`` argument binds its own), or
+    None when some argument has another number of axes, a literal axis differs, or a name takes two sizes."""
+    names = list(specs)
+    if len(args) > len(names) or any(k not in names[len(args):] for k in kwargs):
+        return None
+    dims: dict[str, int] = {}
+    for name, value in {**dict(zip(names, args)), **kwargs}.items():
+        spec = specs[name]
+        if spec.kind == "size":
+            if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+                return None
+            declared, shape = (spec.dim,), (int(value),)
+        else:
+            declared, shape = spec.shape, _shape_of(value)
+        if len(declared) != len(shape):
+            return None
+        for axis, length in zip(declared, shape):
+            if (axis != length) if isinstance(axis, int) else dims.setdefault(axis, length) != length:
+                return None
+    return dims
+
+
+def _refuse_large_results(name: str, values: list, bound: int, declared: int | None = None) -> None:
     """Refuse, before computing anything, a stand-in call whose intermediate arrays could exceed ``bound``.
 
-    A reference helper combines its arguments elementwise (broadcasting) and by matrix
-    products; for arguments of at most two dimensions every array it builds has at most two
-    axes, each as long as some axis of an argument, so the two longest axes bound its size
-    (a ``(18001, 1)`` array against a ``(1, 18001)`` one: 18001 x 18001), and vectors alone
-    give vectors.  Beyond two dimensions the product of every axis is the bound.
+    ``declared`` is the size the stand-in's own checks give these shapes (``_declared_size``),
+    when they match.  Otherwise: a reference helper combines its arguments elementwise
+    (broadcasting) and by matrix products; for arguments of at most two dimensions every array
+    it builds has at most two axes, each as long as some axis of an argument, so the two
+    longest axes bound its size (a ``(18001, 1)`` array against a ``(1, 18001)`` one: 18001 x
+    18001), and vectors alone give vectors.  Beyond two dimensions the product of every axis is the bound.
     """
     shapes = [_shape_of(v) for v in values]
     axes = sorted((d for shape in shapes for d in shape), reverse=True)
     matrices = [shape for shape in shapes if len(shape) == 2]
-    if any(len(shape) > 2 for shape in shapes):
+    if declared is not None:
+        size = declared
+    elif any(len(shape) > 2 for shape in shapes):
         size = int(np.prod(axes, dtype=float))
     elif all(len(shape) <= 1 for shape in shapes):  # vectors only combine into vectors
         size = axes[0] if axes else 1
@@ -325,15 +367,13 @@ def _series(rubric: Rubric, plan: ItemPlan, outcomes: tuple[execution.Outcome, .
     exactly what the plot must show.
     """
     check, cases = plan.check, plan.cases
-    parts = check.returns.parts if check.returns.kind == "tuple" else (check.returns,)
-    position = next((i for i, part in enumerate(parts) if part.kind == "floats"), None)
-    if position is None or not cases or outcomes[0].status != "ok":
+    name = next((leaf for _, leaf, spec in leaves(check.returns) if spec.kind == "floats"), None)
+    if name is None or not cases or outcomes[0].status != "ok":
         return {}
-    expected = getattr(rubric.reference, check.function)(*checks.reference_args(cases[0]))
-    value = outcomes[0].value
-    if check.returns.kind == "tuple":
-        expected = expected[position]
-        value = value[position] if isinstance(value, (tuple, list)) and len(value) == len(parts) else None
+    with contextlib.redirect_stdout(io.StringIO()):
+        expected = checks.named_part(getattr(rubric.reference, check.function)(*checks.reference_args(cases[0])),
+                                     check.returns, name)
+    value = checks.named_part(outcomes[0].value, check.returns, name)
     try:
         student = [json_number(v) for v in list(value)[:CAPS.series_points]] if value is not None else []
     except (TypeError, ValueError, OverflowError):

@@ -53,17 +53,20 @@ def generate_cases(check: Check, seed: int, item_index: int, check_index: int) -
                 number = len(cases)
                 args = {name: _generate(arg, dims, rng, number) for name, arg in check.args.items()}
                 cases.append(Case(args, dict(dims), number))
+    specs = check.args or {}
     for literal in check.literal_cases:
-        args = {name: _literal(value) for name, value in literal.items()}
+        args = {name: _literal(value, specs[name].dtype if name in specs else "float64")
+                for name, value in literal.items()}
         cases.append(Case(args, {}, len(cases)))
     return cases
 
 
-def _literal(value: Any) -> Any:
-    """Lists become float64 arrays and floats stay floats; an integer in the rubric (``max_iters``)
-    stays an int, so ``range(max_iters)`` works as the contract's signature promises."""
+def _literal(value: Any, dtype: str = "float64") -> Any:
+    """Lists become arrays of the argument's dtype (float64 unless its spec says ``int64`` labels)
+    and floats stay floats; an integer in the rubric (``max_iters``) stays an int, so
+    ``range(max_iters)`` works as the contract's signature promises."""
     if isinstance(value, list):
-        return np.asarray(value, dtype=np.float64)
+        return np.asarray(value, dtype=dtype)
     return float(value) if isinstance(value, float) else value
 
 
@@ -87,7 +90,9 @@ def _generate(arg: ArgSpec, dims: dict[str, int], rng: np.random.Generator, numb
         values = rng.uniform(arg.low, arg.high, size=shape)
     else:
         values = _labels(rng, shape)
-    return float(values) if shape == () else np.asarray(values, dtype=np.float64)
+    if shape == ():
+        return float(values) if arg.dtype == "float64" else np.dtype(arg.dtype).type(values)
+    return np.asarray(values, dtype=arg.dtype)
 
 
 def _labels(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

@@ -100,6 +100,10 @@ class Outcome:
     reason: OutcomeReason | None = None  # None: the usual reason of ``status`` (see ``_USUAL``)
     limit_seconds: float | None = None
     limit_mb: int | None = None
+    # The exception the first reference stand-in that failed during the call raised (a refusal is the
+    # ValueError it subclasses): the error a known slip reproduces when the student's call raised the
+    # stub's own error because of it.
+    callee_error: str | None = None
 
     def __post_init__(self) -> None:
         if self.reason is None:
@@ -283,6 +287,7 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
     started = time.monotonic()
     deadline = started + call_seconds + GRACE_SECONDS
     served: list[str] = []
+    failed: list[str] = []  # the exception types of stand-ins that could not answer, in order
     try:
         session.send({"op": "item", "calls": wire}, deadline + call_seconds, sync=True)
         while len(outcomes) < len(calls):
@@ -297,12 +302,14 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
                 started = time.monotonic()
                 deadline = started + call_seconds
             elif op == "callback":
-                session.send({"op": "callback_result", **_serve(serve, current, message)}, deadline)
+                reply, failure = _serve(serve, current, message)
+                session.send({"op": "callback_result", **reply}, deadline)
+                failed += [failure] if failure else []
                 if message.get("fn") in current.stubs and message.get("fn") not in served:
                     served.append(message.get("fn"))
             elif op == "result" and message.get("index") == len(outcomes):
-                outcomes.append(_outcome(message, time.monotonic() - started, tuple(served)))
-                served = []
+                outcomes.append(_outcome(message, time.monotonic() - started, tuple(served), failed[:1]))
+                served, failed = [], []
                 started = time.monotonic()
                 deadline = started + call_seconds
             elif op == "item_end":
@@ -344,30 +351,33 @@ def _lost(exc: SessionDied) -> Outcome:
     return Outcome.because("gone", str(exc))
 
 
-def _outcome(message: dict[str, Any], seconds: float, callees: tuple[str, ...]) -> Outcome:
+def _outcome(message: dict[str, Any], seconds: float, callees: tuple[str, ...], failed: list[str]) -> Outcome:
     if message.get("missing"):  # ``bound_to``: the name exists, bound to something that cannot be called
         bound = message.get("bound_to")
         if isinstance(bound, str) and bound:
             return Outcome.because("not_callable", bound[:200])
         return Outcome.because("undefined")
     if isinstance(message.get("error"), dict):
-        return Outcome("error", error=message["error"], seconds=seconds, callees=callees)
+        return Outcome("error", error=message["error"], seconds=seconds, callees=callees,
+                       callee_error=failed[0] if failed else None)
     after = message.get("args_after")
     return Outcome("ok", value=message.get("value"), args_after=tuple(after) if isinstance(after, list) else (),
                    seconds=seconds, callees=callees)
 
 
-def _serve(serve: CallbackServer, call: Call, message: dict[str, Any]) -> dict[str, Any]:
+def _serve(serve: CallbackServer, call: Call, message: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The reply to a stand-in call, and the type of the exception when the reference could not answer."""
     name = message.get("fn")
     args, kwargs = message.get("args"), message.get("kwargs")
     if name not in call.stubs or not isinstance(args, list) or not isinstance(kwargs, dict):
-        return {"error": "is not available here"}
+        return {"error": "is not available here"}, None
     try:
-        return {"value": serve(name, args, kwargs)}
+        return {"value": serve(name, args, kwargs)}, None
     except CallbackRefused as exc:
-        return {"error": str(exc)}
+        return {"error": str(exc)}, "ValueError"
     except Exception as exc:  # noqa: BLE001 (any failure of the reference on student arguments)
-        return {"error": f"could not be computed for these arguments ({type(exc).__name__}: {str(exc)[:200]})"}
+        kind = type(exc).__name__
+        return {"error": f"could not be computed for these arguments ({kind}: {str(exc)[:200]})"}, kind
 
 
 def _finish_item(session: Session) -> None:

@@ -62,6 +62,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, (float, np.floating)):
         value = float(value)
         return value if math.isfinite(value) else {"float": repr(value)}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biu":  # int labels, bool predictions: as they are
+        return {"array": value.ravel().tolist(), "shape": list(value.shape), "dtype": value.dtype.str}
     if isinstance(value, np.ndarray):
         flat = [encode(float(v)) for v in value.astype(np.float64).ravel()]
         return {"array": flat, "shape": list(value.shape)}
@@ -83,7 +85,7 @@ def decode(data: Any) -> Any:
         return data
     if "array" in data:
         flat = [decode(v) for v in data["array"]]
-        return np.asarray(flat, dtype=np.float64).reshape(data["shape"])
+        return np.asarray(flat, dtype=np.dtype(data.get("dtype", "<f8"))).reshape(data["shape"])
     if "generated" in data:
         return _generate(data["generated"], data.get("sha256"))
     if "tuple" in data:
@@ -106,6 +108,7 @@ def _generate(spec: dict[str, Any], digest: str | None) -> np.ndarray:
     else:
         low, high = spec["low"], spec["high"]
         array = low + (high - low) * rng.random(shape)
+    array = array.astype(spec.get("dtype", "float64"))
     if digest and _digest(array) != digest:
         raise PackError("a generated input does not match the pack on this NumPy version")
     return array
@@ -186,6 +189,8 @@ def _pack_args(check: Check, case: Case, seed: int) -> tuple[dict[str, Any], dic
         if isinstance(value, np.ndarray) and value.size > GENERATE_ABOVE:
             arg = (check.args or {}).get(name)
             spec = {"kind": "labels"} if arg and arg.kind == "labels" else {"kind": "uniform", "low": -2.0, "high": 2.0}
+            if arg and arg.dtype != "float64":
+                spec["dtype"] = arg.dtype
             spec.update(seed=int(seed + 1000 * case.number + k), shape=list(value.shape))
             value = _generate(spec, None)
             stored[name] = {"generated": spec, "sha256": _digest(value)}
