@@ -1,0 +1,212 @@
+"""Assignment ``logreg_nn`` graded end to end, and proof that adding it was data, not grader code.
+
+The examples say what they must get (``assignments/logreg_nn/examples``): the correct
+notebook and its nbconvert export get full marks; each one-bug notebook fails exactly the
+item its first line names, with the slip its second line names when the rubric declares it;
+each real-style notebook gets the score, failing items and noted items of ``labels.json``.
+The grader itself may only have learned general words: nothing under ``grader/`` names the
+assignment, and no string in its code is an item id or a function name of any rubric.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.checking.grading import GradeResult, grade_path, limits_for
+from grader.reporting.report import build_report, validate
+from grader.rubric import Rubric, load_rubric
+from grader.sandbox.zygote import Zygote
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = ROOT / "assignments" / "logreg_nn"
+EXAMPLES = ASSIGNMENT / "examples"
+CORRECT = [EXAMPLES / "correct.ipynb", EXAMPLES / "correct.py"]
+BUGGY = sorted((EXAMPLES / "buggy").glob("*.ipynb"))
+REAL = EXAMPLES / "real"
+LABELS: dict[str, dict] = json.loads((REAL / "labels.json").read_text(encoding="utf-8"))
+HEADER = re.compile(r"# expect-fail: (?P<item>\w+)\n# slip: (?P<slip>\w+)\n")
+
+
+@pytest.fixture(scope="module")
+def rubric() -> Rubric:
+    return load_rubric("logreg_nn")
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    with Zygote() as z:
+        yield z
+
+
+def graded(path: Path, rubric: Rubric, zygote: Zygote) -> tuple[GradeResult, dict]:
+    """The result and its report, validated against the report schema and the rubric."""
+    result = grade_path(path, rubric, zygote, limits_for(rubric))
+    report = build_report(result)
+    validate(report, rubric)
+    return result, report
+
+
+def failed_items(report: dict) -> list[str]:
+    return [t["extra_data"]["item"] for t in report["tests"] if t["status"] != "passed"]
+
+
+def noted_items(result: GradeResult) -> list[str]:
+    """Items that passed only with a note (an int ``b``, a one-element ``db``): notes are data on the cases."""
+    return [r.item.id for r in result.items
+            if r.passed and any(case.notes for check in r.checks for case in check.cases)]
+
+
+def header(path: Path) -> dict[str, str]:
+    """The item a one-bug notebook must fail and the slip it holds, from its first code cell."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    source = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+    match = HEADER.match(source)
+    assert match, f"{path.name} does not start with its expect-fail and slip lines"
+    return match.groupdict()
+
+
+def declared_mistake(rubric: Rubric, item_id: str, variant: str) -> str | None:
+    """The rubric's mistake id for ``variant`` in item ``item_id``, if it declares one."""
+    item = next(i for i in rubric.items if i.id == item_id)
+    return next((m.id for c in item.checks for m in c.mistakes if m.variant == variant), None)
+
+
+# --------------------------------------------------------------------------- the examples
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.name)
+def test_correct_example_gets_full_marks_without_notes(path, rubric, zygote):
+    result, report = graded(path, rubric, zygote)
+    assert report["score"] == rubric.total == 100, failed_items(report)
+    assert failed_items(report) == []
+    assert noted_items(result) == []
+    assert result.status == "graded"
+
+
+def test_cost_curves_are_recorded_from_nested_returns(rubric, zygote):
+    """optimize's costs are the third value of a tuple, model's sit in a dict: both are plotted."""
+    result, _ = graded(CORRECT[0], rubric, zygote)
+    for item in ("optimize", "model"):
+        curve = result.series[item]
+        assert curve["student"] == pytest.approx(curve["reference"]) and len(curve["reference"]) >= 2
+
+
+def test_buggy_examples_cover_every_item_and_ten_slips(rubric):
+    items = {header(p)["item"] for p in BUGGY}
+    assert items == {i.id for i in rubric.items}
+    named = [p for p in BUGGY if declared_mistake(rubric, header(p)["item"], header(p)["slip"])]
+    assert len(named) >= 10
+
+
+@pytest.mark.parametrize("path", BUGGY, ids=lambda p: p.stem)
+def test_buggy_example_fails_exactly_its_item_and_names_its_slip(path, rubric, zygote):
+    expect = header(path)
+    _, report = graded(path, rubric, zygote)
+    assert failed_items(report) == [expect["item"]]
+    test = next(t for t in report["tests"] if t["extra_data"]["item"] == expect["item"])
+    assert test["score"] == 0
+    mistake = declared_mistake(rubric, expect["item"], expect["slip"])
+    if mistake is not None:
+        assert mistake in test["extra_data"]["mistakes"], test["output"]
+
+
+@pytest.mark.parametrize("name", sorted(LABELS), ids=lambda n: n.removesuffix(".ipynb"))
+def test_real_notebook_gets_its_label(name, rubric, zygote):
+    label = LABELS[name]
+    result, report = graded(REAL / name, rubric, zygote)
+    assert failed_items(report) == [i.id for i in rubric.items if i.id in label.get("fail", [])], label.get("why")
+    if "score" in label:
+        assert report["score"] == label["score"]
+    assert noted_items(result) == [i.id for i in rubric.items if i.id in label.get("noted", [])], label.get("why")
+
+
+def test_every_real_notebook_has_a_label():
+    assert sorted(LABELS) == sorted(p.name for p in REAL.glob("*.ipynb"))
+    assert len(LABELS) >= 25
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _grade_command(path: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--assignment", "logreg_nn", *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_grade_command_writes_a_full_marks_report_and_the_feedback_page(tmp_path, rubric):
+    out, page = tmp_path / "nn.json", tmp_path / "nn.html"
+    done = _grade_command(CORRECT[0], "--out", str(out), "--html", str(page))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    validate(report, rubric)
+    assert report["score"] == 100
+    html = page.read_text()
+    assert "<svg" in html and "optimize" in html
+
+
+def test_a_stand_in_that_prints_does_not_corrupt_the_report_on_stdout(rubric):
+    """A real notebook's model calls optimize(..., print_cost=True): the reference stand-in prints
+    in the grader's process, and the report is written to standard output."""
+    done = _grade_command(REAL / "coursera_bug_model_hardcoded.ipynb")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    validate(report, rubric)
+    assert failed_items(report) == ["model"]
+
+
+def test_batch_grades_the_real_notebooks_with_a_summary(tmp_path, rubric):
+    from grader.batch.commands import run_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("coursera_hub_2021.ipynb", "colab_bug_predict_b_sign.ipynb", "b_int_zero.ipynb"):
+        shutil.copy(REAL / name, folder / name)
+    out = tmp_path / "out"
+    assert run_batch(folder, out, jobs=1, assignment="logreg_nn", html=True) == 0
+    rows = (out / "grades.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    assert header[header.index("total") + 1:-1] == [i.id for i in rubric.items]
+    assert len(rows) == 4
+    assert "The sign of b is flipped" in (out / "summary.html").read_text()  # the diagnosis, in the rubric's words
+
+
+# --------------------------------------------------------------------------- data, not code
+
+
+def _rubric_names() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "rubrics").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        names |= {item["id"] for item in data["items"]} | set(data["functions"]) | {data["assignment"]}
+    return names
+
+
+def _code_strings(tree: ast.AST) -> list[ast.Constant]:
+    """String constants that are not docstrings."""
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [node for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_nothing_under_grader_names_the_assignment():
+    hits = [str(p.relative_to(ROOT)) for p in (ROOT / "grader").rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and b"logreg_nn" in p.read_bytes()]
+    assert hits == []
+
+
+def test_no_item_id_or_function_name_of_a_rubric_is_a_string_in_grader_code():
+    names = _rubric_names() - {"logreg2"}  # the default of --assignment
+    assert {"optimize", "gradient_descent", "vectorization"} <= names
+    hits = [f"{p.relative_to(ROOT)}:{node.lineno}: {node.value!r}" for p in (ROOT / "grader").rglob("*.py")
+            for node in _code_strings(ast.parse(p.read_text(encoding="utf-8"))) if node.value in names]
+    assert hits == []
