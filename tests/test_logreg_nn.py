@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,8 @@ from grader.checking.grading import GradeResult, grade_path, limits_for
 from grader.reporting.report import build_report, validate
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox.zygote import Zygote
+from grader.selfcheck import check as student_check
+from grader.selfcheck import pack as selfcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = ROOT / "assignments" / "logreg_nn"
@@ -32,6 +36,7 @@ CORRECT = [EXAMPLES / "correct.ipynb", EXAMPLES / "correct.py"]
 BUGGY = sorted((EXAMPLES / "buggy").glob("*.ipynb"))
 REAL = EXAMPLES / "real"
 LABELS: dict[str, dict] = json.loads((REAL / "labels.json").read_text(encoding="utf-8"))
+PACK = ASSIGNMENT / "selfcheck.json"
 HEADER = re.compile(r"# expect-fail: (?P<item>\w+)\n# slip: (?P<slip>\w+)\n")
 
 
@@ -176,6 +181,60 @@ def test_batch_grades_the_real_notebooks_with_a_summary(tmp_path, rubric):
     assert header[header.index("total") + 1:-1] == [i.id for i in rubric.items]
     assert len(rows) == 4
     assert "The sign of b is flipped" in (out / "summary.html").read_text()  # the diagnosis, in the rubric's words
+
+
+def _same_pack(a, b, where: str = "pack") -> None:
+    """Equal structure, strings and ints; floats within 1e-9 (another BLAS may round the last bits)."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), f"{where}: {a} != {b}; run make selfcheck-pack"
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and sorted(a) == sorted(b), f"{where}: keys differ; run make selfcheck-pack"
+        for key in a:
+            _same_pack(a[key], b[key], f"{where}/{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{where}: lengths differ; run make selfcheck-pack"
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same_pack(x, y, f"{where}/{i}")
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}; run make selfcheck-pack"
+
+
+def test_committed_self_check_pack_is_current_and_keeps_int_labels(rubric):
+    committed = json.loads(PACK.read_text())
+    _same_pack(json.loads(json.dumps(selfcheck.build_pack(rubric))), committed)
+    propagate = next(i for i in committed["items"] if i["id"] == "propagate")["checks"][0]
+    assert propagate["cases"][0]["args"]["Y"]["dtype"] == "<i8"
+    assert isinstance(selfcheck.decode(propagate["cases"][0]["args"]["Y"])[0, 0].item(), int)
+
+
+def test_self_check_passes_the_correct_notebook_and_names_a_slip(zygote):
+    pack = selfcheck.load_pack(PACK, "logreg_nn")
+    run = student_check.run_check(CORRECT[0], pack, zygote)
+    assert run.problem is None and [r.status for r in run.items] == ["passed"] * 6, student_check.format_run(run)
+    run = student_check.run_check(EXAMPLES / "buggy" / "predict_b_sign_flipped.ipynb", pack, zygote)
+    predict = next(r for r in run.items if r.item.id == "predict")
+    assert predict.status == "failed"
+    assert "b_sign_flipped" in {c.diagnosis_id for result in predict.results for c in result.cases}
+
+
+def test_gradescope_zip_grades_the_correct_notebook(rubric):
+    """``make gradescope ASSIGNMENT=logreg_nn``'s zip, unpacked as Gradescope does, grades this assignment."""
+    import test_gradescope as gs
+
+    from gradescope import build
+
+    folder = Path(tempfile.mkdtemp(prefix="lr2-nn-gradescope-", dir="/tmp"))
+    folder.chmod(0o755)
+    try:
+        zip_path = build.build(folder / "gradescope-logreg_nn.zip", "logreg_nn")
+        root = gs.make_root(folder, zip_path)
+        shutil.copy(CORRECT[0], root / "submission" / "Logistic_Regression_with_a_Neural_Network_mindset.ipynb")
+        report, log, _ = gs.run_autograder(root)
+        validate(report, rubric)
+        assert report["extra_data"]["assignment"] == "logreg_nn"
+        assert report["score"] == 100, log
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- data, not code
