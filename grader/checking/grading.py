@@ -14,7 +14,7 @@ import math
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 import numpy as np
 
@@ -234,11 +234,19 @@ def _serve(rubric: Rubric) -> execution.CallbackServer:
         size = sum(np.size(a) for a in list(args) + list(kwargs.values()) if isinstance(a, np.ndarray))
         if size > MAX_CALLBACK_ELEMENTS:
             raise ValueError(f"arguments with {size:,} numbers are more than the grader serves")
-        _refuse_large_results(name, list(args) + list(kwargs.values()), bound, _declared_size(rubric, name, args, kwargs))
-        with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        declared = _declared_size(rubric, name, args, kwargs)
+        _refuse_large_results(name, list(args) + list(kwargs.values()), bound, declared)
+        with np.errstate(all="ignore"), _silenced():
             return standin_value(getattr(rubric.reference, name)(*args, **kwargs))
 
     return serve
+
+
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
+    """The reference's prints and warnings text go nowhere while it answers a stand-in call."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
 
 
 _bounds: dict[int, tuple[tuple[Item, ...], int]] = {}  # by id(rubric.items), kept alive here
@@ -370,7 +378,7 @@ def _series(rubric: Rubric, plan: ItemPlan, outcomes: tuple[execution.Outcome, .
     name = next((leaf for _, leaf, spec in leaves(check.returns) if spec.kind == "floats"), None)
     if name is None or not cases or outcomes[0].status != "ok":
         return {}
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _silenced():
         expected = checks.named_part(getattr(rubric.reference, check.function)(*checks.reference_args(cases[0])),
                                      check.returns, name)
     value = checks.named_part(outcomes[0].value, check.returns, name)
