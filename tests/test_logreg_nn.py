@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.checking.grading import GradeResult, grade_path, limits_for
@@ -235,6 +236,72 @@ def test_gradescope_zip_grades_the_correct_notebook(rubric):
         assert report["score"] == 100, log
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the general words, one by one
+
+
+def _check(rubric: Rubric, item_id: str):
+    return next(i for i in rubric.items if i.id == item_id).checks[0]
+
+
+def test_int64_labels_in_random_and_literal_cases_and_size_arguments(rubric):
+    from grader.checking.inputs import generate_cases
+
+    cases = generate_cases(_check(rubric, "propagate"), seed=1, item_index=2, check_index=0)
+    assert all(c.args["Y"].dtype == np.int64 and c.args["X"].dtype == np.float64 for c in cases)
+    assert cases[-1].args["Y"].tolist() == [[1, 0, 1]]  # the notebook's literal case
+    sizes = generate_cases(_check(rubric, "initialize_with_zeros"), seed=1, item_index=1, check_index=0)
+    assert [c.args["dim"] for c in sizes] == [1, 2, 7, 400] and all(type(c.args["dim"]) is int for c in sizes)
+
+
+def test_nested_returns_are_judged_leaf_by_leaf_with_the_old_top_level_words(rubric):
+    from grader.checking.compare import check_returned, part_names
+
+    spec = _check(rubric, "optimize").returns
+    assert part_names(spec) == ["w", "b", "dw", "db", "costs"]
+    right = ({"w": np.ones((2, 1)), "b": 0.5}, {"dw": np.zeros((2, 1)), "db": 0.1}, [0.69, 0.5])
+    assert all(p.ok for p in check_returned(right, right, spec, rubric.items[0].checks[0].tolerance))
+    wrong = ({"w": np.ones((2, 1)), "b": 0.5}, 3.0, [0.69, 0.5])
+    parts = {p.name: p for p in check_returned(wrong, right, spec, rubric.items[0].checks[0].tolerance)}
+    assert parts["w"].ok and parts["costs"].ok
+    assert parts["dw"].reason == parts["db"].reason == "structure"
+    assert parts["dw"].problem == "value 2 should be a dict with keys dw, db, got a float"
+    short = check_returned((1.0,), right, spec, rubric.items[0].checks[0].tolerance)
+    assert short[0].problem == "should return a tuple of 3 values (value 1, value 2, costs), got 1 value"
+
+
+def test_labels_may_be_bool_int_or_float_and_an_int_b_passes_with_a_note(rubric):
+    from grader.checking.compare import check_returned
+
+    tol = rubric.items[0].checks[0].tolerance
+    labels = _check(rubric, "predict").returns
+    expected = np.array([[1.0, 0.0, 1.0]])
+    for got in (expected > 0.5, expected.astype(np.int64), expected):
+        assert check_returned(got, expected, labels, tol)[0].ok and check_returned(got, expected, labels, tol)[0].note is None
+    assert check_returned(np.array([[0.9, 0.1, 0.8]]), expected, labels, tol)[0].reason == "value"
+    init = _check(rubric, "initialize_with_zeros").returns
+    w, b = check_returned((np.zeros((3, 1)), 0), (np.zeros((3, 1)), 0.0), init, tol)
+    assert w.ok and w.note is None and b.ok and b.note is not None
+    assert check_returned((np.zeros((3, 1)), 0.0), (np.zeros((3, 1)), 0.0), init, tol)[1].note is None
+
+
+def test_a_stand_in_called_with_its_declared_shapes_is_bounded_by_their_dimensions(rubric):
+    from grader.checking.grading import _declared_size
+
+    w, X, Y = np.zeros((12288, 1)), np.zeros((12288, 3)), np.zeros((1, 3), dtype=np.int64)
+    assert _declared_size(rubric, "propagate", [w, 0.0, X, Y], {}) == 12288 * 3
+    assert _declared_size(rubric, "optimize", [w, 0.0, X, Y], {"num_iterations": 5, "learning_rate": 0.1}) == 12288 * 3
+    assert _declared_size(rubric, "initialize_with_zeros", [10**9], {}) == 10**9
+    assert _declared_size(rubric, "propagate", [w, 0.0, np.zeros((2, 3)), Y], {}) is None  # n_x twice
+    assert _declared_size(rubric, "propagate", [w.ravel(), 0.0, X, Y], {}) is None  # a flat w
+    assert _declared_size(rubric, "propagate", [w, 0.0, X], {"Z": Y}) is None  # no such argument
+
+
+def test_the_pack_keeps_int_and_bool_arrays():
+    for value in (np.array([[1, 0, 1]]), np.array([[True, False]]), np.array([0.5, 1.5])):
+        back = selfcheck.decode(json.loads(json.dumps(selfcheck.encode(value))))
+        assert back.dtype == value.dtype and np.array_equal(back, value)
 
 
 # --------------------------------------------------------------------------- data, not code
