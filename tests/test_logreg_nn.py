@@ -97,6 +97,12 @@ def test_correct_example_gets_full_marks_without_notes(path, rubric, zygote):
     assert result.status == "graded"
 
 
+def test_the_starter_notebook_is_graded_and_scores_nothing(rubric, zygote):
+    result, report = graded(ASSIGNMENT / "logreg_nn.ipynb", rubric, zygote)
+    assert result.status == "graded" and report["score"] == 0
+    assert failed_items(report) == [i.id for i in rubric.items]
+
+
 def test_cost_curves_are_recorded_from_nested_returns(rubric, zygote):
     """optimize's costs are the third value of a tuple, model's sit in a dict: both are plotted."""
     result, _ = graded(CORRECT[0], rubric, zygote)
