@@ -87,7 +87,8 @@ def round_trips(count: int) -> None:
     import numpy as np
 
     from grader.sandbox import execution
-    from grader.sandbox.zygote import Limits, Zygote, make_scratch
+    from grader.limits import Limits
+    from grader.sandbox.zygote import Zygote, make_scratch
     from grader.submission.cell import Cell
 
     source = "def f(n, z):\n    for _ in range(n):\n        sigmoid(z)\n    return 1.0\n"

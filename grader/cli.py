@@ -34,6 +34,7 @@ from grader.reporting.escaping import TerminalStream, json_for_terminal, termina
 
 from grader.checking.grading import GradeResult, grade_path, limits_for
 from grader.reporting.report import build_report, dumps, validate, write_report
+from grader.limits import BUDGETS
 from grader.rubric import RubricError, load_rubric
 from grader.sandbox.zygote import SandboxUnusable, Zygote
 
@@ -80,7 +81,7 @@ def _add_batch_parsers(sub: argparse._SubParsersAction) -> None:
     batch.add_argument("--call-seconds", type=float, help="time limit per function call")
     batch.add_argument("--cell-seconds", type=float, help="time limit per top-level statement of a .py or notebook cell")
     batch.add_argument("--student-seconds", type=float, help="stop grading a student after this long in total "
-                       "(default: 600)")
+                       f"(default: {BUDGETS.student_seconds:g})")
     merge = sub.add_parser("merge", help="join the output folders of batch shards into one grades.csv and summary.html")
     merge.add_argument("folders", type=Path, nargs="+", metavar="OUTDIR")
     merge.add_argument("--out", type=Path, required=True)

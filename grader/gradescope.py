@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from grader._fs import write_atomically
-from grader.sandbox.limits import CAPS, ConfigError, Environment, read_env
+from grader.limits import CAPS, ConfigError, Environment, read_env
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 FALLBACK_NAME = "fallback_results.json"

@@ -33,7 +33,9 @@ from grader.sandbox.execution import GRACE_SECONDS
 from grader.checking.grading import GradeResult, grade_path, limits_for
 from grader.reporting.report import build_report, validate
 from grader.rubric import Rubric
-from grader.sandbox.zygote import DEFAULT_SANDBOX_USER, Limits, Zygote, sandbox_identity, sandbox_pool
+from grader.limits import Limits
+from grader.limits import DEFAULT_SANDBOX_USER
+from grader.sandbox.zygote import Zygote, sandbox_identity, sandbox_pool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ATTACKS = Path(__file__).with_name("attacks")

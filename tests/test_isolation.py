@@ -26,7 +26,8 @@ import pytest
 
 from grader.checking.grading import GradeResult, grade_path, limits_for
 from grader.rubric import Rubric
-from grader.sandbox.zygote import DEFAULT_SANDBOX_USER, UidSlot, Zygote, sandbox_pool
+from grader.limits import DEFAULT_SANDBOX_USER
+from grader.sandbox.zygote import UidSlot, Zygote, sandbox_pool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ATTACKS = Path(__file__).with_name("attacks")

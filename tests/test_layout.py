@@ -15,7 +15,8 @@ import pytest
 from grader._fs import shipped_files
 from grader.batch import fingerprint
 from grader.rubric import load_rubric
-from grader.sandbox.zygote import RUNNER, Limits, _readable_roots
+from grader.limits import Limits
+from grader.sandbox.zygote import RUNNER, _readable_roots
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADER = ROOT / "grader"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from grader import cli, gradescope
-from grader.sandbox import limits
-from grader.sandbox.limits import BUDGETS, CAPS, VARIABLES, ConfigError, Limits, read_env
+from grader import limits
+from grader.limits import BUDGETS, CAPS, VARIABLES, ConfigError, Limits, read_env
 from grader.sandbox.zygote import Zygote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,7 +146,7 @@ def test_python_reads_its_variables_only_in_the_limits_module() -> None:
         if any(isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("LOGREG2_")
                for node in ast.walk(tree)):
             readers.add(path.relative_to(ROOT).as_posix())
-    assert readers == {"grader/sandbox/limits.py"}
+    assert readers == {"grader/limits.py"}
 
 
 def test_unset_variables_give_the_defaults_and_set_ones_are_read() -> None:
@@ -186,7 +186,7 @@ def test_the_limits_module_imports_only_the_standard_library() -> None:
 
 
 def test_the_command_prints_the_table() -> None:
-    done = subprocess.run([sys.executable, "-m", "grader.sandbox.limits", "--markdown"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "grader.limits", "--markdown"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout == limits.markdown()
     rows = [line for line in done.stdout.splitlines() if line.startswith("| `")]
@@ -196,4 +196,4 @@ def test_the_command_prints_the_table() -> None:
 def test_readme_table_is_generated_from_the_limits() -> None:
     match = README_TABLE.search((ROOT / "README.md").read_text())
     assert match, "README.md has no <!-- limits:begin --> ... <!-- limits:end --> block"
-    assert match.group(1) == limits.markdown(), "run: python -m grader.sandbox.limits --markdown"
+    assert match.group(1) == limits.markdown(), "run: python -m grader.limits --markdown"

@@ -321,7 +321,9 @@ def exactly(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(exactly(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(exactly(x, y) for x, y in zip(a, b))
-    int_kind = lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+    def int_kind(v: Any) -> bool:
+        return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
     return same(a, b) and np.shape(a) == np.shape(b) and int_kind(a) == int_kind(b)
 
 

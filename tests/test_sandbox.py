@@ -28,7 +28,8 @@ from grader.sandbox.execution import Call
 from grader.submission.cell import Cell
 from grader.checking.grading import grade_path, limits_for
 from grader.rubric import Rubric
-from grader.sandbox.zygote import Limits, Session, Zygote, make_scratch, sandbox_identity
+from grader.limits import Limits
+from grader.sandbox.zygote import Session, Zygote, make_scratch, sandbox_identity
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CORRECT = PROJECT_ROOT / "assignments" / "logreg2" / "examples" / "correct.py"
@@ -273,7 +274,8 @@ def test_when_the_grader_dies_the_zygote_sweeps_the_submission(tmp_path: Path, m
     script = f"""
 import sys, time
 from grader.sandbox import execution
-from grader.sandbox.zygote import Limits, Zygote, make_scratch
+from grader.limits import Limits
+from grader.sandbox.zygote import Zygote, make_scratch
 zygote = Zygote()
 zygote.start()
 session = zygote.spawn(make_scratch(), Limits(cell_seconds=600))

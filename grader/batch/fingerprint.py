@@ -16,7 +16,7 @@ from grader._fs import shipped_files
 from grader.batch.discover import Entry
 from grader.reporting.report import GRADER_VERSION
 from grader.rubric import Rubric
-from grader.sandbox.zygote import Limits
+from grader.limits import Limits
 from grader.submission.locate import MAX_BYTES, locate
 from grader.submission.names import fs_bytes
 

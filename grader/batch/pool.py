@@ -31,8 +31,8 @@ from grader.batch.fingerprint import entry_fingerprint, input_fingerprint
 from grader.batch.progress import Progress
 from grader.reporting.report import empty_report, write_report
 from grader.rubric import Rubric, load_rubric
-from grader.sandbox.limits import BUDGETS
-from grader.sandbox.zygote import DEFAULT_SANDBOX_USER, Limits, sandbox_pool
+from grader.limits import BUDGETS, DEFAULT_SANDBOX_USER, Limits
+from grader.sandbox.zygote import sandbox_pool
 
 DEFAULT_STUDENT_SECONDS = BUDGETS.student_seconds
 WORKER_START_SECONDS = BUDGETS.worker_start_seconds

@@ -17,7 +17,7 @@ from typing import Literal
 
 from grader.checking.checks import CaseResult, CheckResult, item_fraction
 from grader.sandbox.execution import LoadResult
-from grader.sandbox.limits import CAPS
+from grader.limits import CAPS
 from grader.rubric import Item
 
 MAX_OUTPUT = CAPS.feedback_chars

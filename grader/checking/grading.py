@@ -26,8 +26,8 @@ from grader.reporting.escaping import markdown_text
 from grader.checking.compare import leaves
 from grader.rubric import ArgSpec, Check, Item, Rubric
 from grader.sandbox import execution
-from grader.sandbox.limits import CAPS
-from grader.sandbox.zygote import Limits, Session, Zygote, make_scratch
+from grader.limits import CAPS, Limits
+from grader.sandbox.zygote import Session, Zygote, make_scratch
 from grader.submission.locate import Submission
 
 MAX_CALLBACK_ELEMENTS = CAPS.callback_elements

@@ -21,7 +21,7 @@ import jsonschema
 
 from grader._fs import write_atomically
 from grader.checking.grading import GradeResult, ItemResult, json_number
-from grader.sandbox.limits import CAPS
+from grader.limits import CAPS
 from grader.submission.names import shown
 from grader.rubric import Rubric
 

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Sequence
 
-from grader.sandbox.limits import BUDGETS
+from grader.limits import BUDGETS
 from grader.sandbox.zygote import Deadline, Session, SessionDied
 from grader.submission.cell import Cell
 

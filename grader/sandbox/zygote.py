@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.sandbox.child import control, landlock, protocol
-from grader.sandbox.limits import BUDGETS, CAPS, DEFAULT_SANDBOX_USER, Limits, sandbox_user
+from grader.limits import BUDGETS, CAPS, DEFAULT_SANDBOX_USER, Limits, sandbox_user
 
 RUNNER = Path(__file__).with_name("child") / "runner.py"
 CHANNEL_BUFFER_BYTES = 4 * 1024 * 1024

@@ -23,7 +23,8 @@ from grader.checking.inputs import Case
 from grader.checking.pipeline import ItemPlan, plan_check, retry_timed, run_checks
 from grader.rubric import Check, Item, parse_check, parse_item, parse_match
 from grader.sandbox import execution
-from grader.sandbox.zygote import Limits, Session, Zygote, make_scratch
+from grader.limits import Limits
+from grader.sandbox.zygote import Session, Zygote, make_scratch
 from grader.selfcheck.pack import PackError, baseline_seconds, decode, find_pack, load_pack
 from grader.submission.cell import Cell
 from grader.submission.locate import read_submission

@@ -18,14 +18,15 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.limits import CAPS
 from grader.submission.cell import Cell
 from grader.submission.names import shown
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = CAPS.submission_bytes
 # Code is sent to the sandbox whole, as JSON text inside one frame header (64 MB at most:
 # see protocol.MAX_REQUEST_HEADER_BYTES); a character escapes to at most 12 bytes, and each
 # cell adds its name.
-MAX_CODE_CHARS = 4_000_000
+MAX_CODE_CHARS = CAPS.code_chars
 IGNORED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git"}
 SUFFIXES = (".py", ".ipynb")
 

@@ -31,6 +31,7 @@ import sys
 import types
 from typing import Any, Callable
 
+from grader.limits import CAPS
 from grader.submission.cell import Cell
 
 EXPORT_MARKER = re.compile(r"^# In\[([ 0-9]*)\]:[ \t]*$", re.MULTILINE)  # nbconvert --to script
@@ -39,10 +40,10 @@ ASSIGNED_ESCAPE = re.compile(r"=[ \t]*[!%]")  # files = !ls, x = %timeit -o f()
 # Parsing and translating run in the grader, so they are bounded per source and per submission
 # (a few hundred kilobytes of pathological code cost seconds).  Beyond the bounds a source is
 # sent as it is, and runs (or fails) in the sandbox like any other.
-MAX_PARSED = 128 * 1024             # characters of one source that may be compiled here
-MAX_TRANSLATED = 32 * 1024          # characters of one source that may go through IPython's transformer
-MAX_PARSED_TOTAL = 1024 * 1024      # characters compiled here per submission
-MAX_TRANSLATED_TOTAL = 128 * 1024   # characters translated per submission
+MAX_PARSED = CAPS.cell_parse_chars  # characters of one source that may be compiled here
+MAX_TRANSLATED = CAPS.cell_translate_chars  # characters of one source that may go through IPython's transformer
+MAX_PARSED_TOTAL = CAPS.parse_chars  # characters compiled here per submission
+MAX_TRANSLATED_TOTAL = CAPS.translate_chars  # characters translated per submission
 SETUP_SOURCE = '__name__ = "__main__"\n'
 SNIPPET = 40
 

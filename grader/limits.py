@@ -9,7 +9,7 @@
 
 Each field carries its scope (per call, cell, process, user, file, ...), how it is enforced,
 what the student sees when it is reached, and why its default is what it is, as field
-metadata: ``python -m grader.sandbox.limits --markdown`` prints the README's table from it.
+metadata: ``python -m grader.limits --markdown`` prints the README's table from it.
 Standard library only: the Gradescope supervisor imports it before anything can fail.
 """
 
@@ -410,7 +410,7 @@ def markdown() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.sandbox.limits", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.limits", description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print the README's table of limits and variables")
     args = parser.parse_args(argv)
     if args.markdown:
