@@ -36,38 +36,44 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 
-def _keep_only_the_installation_on_the_path() -> None:
-    """Drop every ``sys.path`` entry outside the Python installation, before anything is imported.
+def _drop_the_checkout_from_the_path() -> None:
+    """Take the grader's own checkout off ``sys.path`` (the Python installation inside it stays),
+    before anything is imported.
 
     ``-I`` keeps the current folder and PYTHONPATH off the path, but not what a ``.pth`` in
     site-packages adds: ``make venv`` adds the checkout that way, so that the grader imports
     anywhere, and student code must not find the reference or the rubric through it, nor
-    through the finder Python made for that folder at start-up, which holds its listing.
+    through the finder Python made for that folder at start-up (looking for sitecustomize, as
+    root), which holds its listing.  Other ``.pth`` folders stay: packages may live there.
     """
-    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
+    checkout = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os.pardir] * 3))
+    installation = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
 
-    def inside(entry: str) -> bool:
+    def within(path: str, folder: str) -> bool:
+        return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+    def ours(entry: str) -> bool:
         real = os.path.realpath(entry)
-        return any(real == prefix or real.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)
+        return within(real, checkout) and not any(within(real, prefix) for prefix in installation)
 
-    sys.path[:] = [entry for entry in sys.path if entry and inside(entry)]
-    for entry in [entry for entry in sys.path_importer_cache if not inside(entry)]:
-        del sys.path_importer_cache[entry]  # a finder made at start-up (looking for sitecustomize) lists the folder as root
+    sys.path[:] = [entry for entry in sys.path if entry and not ours(entry)]
+    for entry in [entry for entry in sys.path_importer_cache if ours(entry)]:
+        del sys.path_importer_cache[entry]
 
 
-_keep_only_the_installation_on_the_path()
+_drop_the_checkout_from_the_path()
 
 import numpy  # noqa: E402,F401  (imported once here so every fork has it; threads are limited above)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder off the path
 
-import control  # noqa: E402  (after the path is made the installation's and ours)
-import landlock  # noqa: E402  (after the path is made the installation's and ours)
-import netblock  # noqa: E402  (after the path is made the installation's and ours)
-import protocol  # noqa: E402  (after the path is made the installation's and ours)
-from cell_loader import describe_status, flush_output, load_cells  # noqa: E402  (after the path is made the installation's and ours)
-from student_namespace import StudentNamespace, describe_error  # noqa: E402  (after the path is made the installation's and ours)
-from testfunctions import TEST_FUNCTIONS  # noqa: E402  (after the path is made the installation's and ours)
+import control  # noqa: E402  (after the checkout is off the path and this folder on it)
+import landlock  # noqa: E402  (after the checkout is off the path and this folder on it)
+import netblock  # noqa: E402  (after the checkout is off the path and this folder on it)
+import protocol  # noqa: E402  (after the checkout is off the path and this folder on it)
+from cell_loader import describe_status, flush_output, load_cells  # noqa: E402  (after the checkout is off the path and this folder on it)
+from student_namespace import StudentNamespace, describe_error  # noqa: E402  (after the checkout is off the path and this folder on it)
+from testfunctions import TEST_FUNCTIONS  # noqa: E402  (after the checkout is off the path and this folder on it)
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
