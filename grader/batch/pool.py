@@ -118,13 +118,7 @@ def _grade_entry(entry: Entry, rubric: Rubric, zygote: Any, limits: Limits, sett
         fingerprint = input_fingerprint(entry.student, submission.path.name, submission.data, None)
     result = grade(submission, rubric, zygote, limits)
     report = build_report(result)
-    report["extra_data"]["batch"] = {"key": entry.key, "input": fingerprint, "grader": settings["grader"]}
-    if entry.submitters:
-        report["extra_data"]["submitters"] = entry.submitter_dicts()
-    out = Path(settings["out"])
-    if settings.get("html"):
-        write_page(report, out / f"{entry.key}.html")
-    write_report(report, rubric, out / f"{entry.key}.json")
+    _write_student(report, entry, rubric, settings, fingerprint)
     return {"key": entry.key, "student": entry.student, "status": result.status,
             "score": float(report["score"]), "seconds": float(result.seconds)}
 
@@ -134,6 +128,13 @@ def _error_report(entry: Entry, rubric: Rubric, settings: dict[str, Any], status
     """A zero report for a student the grader could not finish; with ``input_fp`` a rerun skips it."""
     report = empty_report(rubric, reason, entry.student)
     report["extra_data"]["status"] = status
+    _write_student(report, entry, rubric, settings, input_fp)
+    return {"key": entry.key, "student": entry.student, "status": status, "score": 0.0, "seconds": 0.0}
+
+
+def _write_student(report: dict[str, Any], entry: Entry, rubric: Rubric, settings: dict[str, Any],
+                   input_fp: str | None) -> None:
+    """Stamp what resume needs and who submitted, then write the report (and the page with ``--html``)."""
     report["extra_data"]["batch"] = {"key": entry.key, "input": input_fp, "grader": settings["grader"]}
     if entry.submitters:
         report["extra_data"]["submitters"] = entry.submitter_dicts()
@@ -141,7 +142,6 @@ def _error_report(entry: Entry, rubric: Rubric, settings: dict[str, Any], status
     if settings.get("html"):
         write_page(report, out / f"{entry.key}.html")
     write_report(report, rubric, out / f"{entry.key}.json")
-    return {"key": entry.key, "student": entry.student, "status": status, "score": 0.0, "seconds": 0.0}
 
 
 def write_page(report: dict[str, Any], path: Path) -> None:

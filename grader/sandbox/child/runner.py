@@ -67,13 +67,14 @@ import numpy  # noqa: E402,F401  (imported once here so every fork has it; threa
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder off the path
 
-import control  # noqa: E402  (after the checkout is off the path and this folder on it)
-import landlock  # noqa: E402  (after the checkout is off the path and this folder on it)
-import netblock  # noqa: E402  (after the checkout is off the path and this folder on it)
-import protocol  # noqa: E402  (after the checkout is off the path and this folder on it)
-from cell_loader import describe_status, flush_output, load_cells  # noqa: E402  (after the checkout is off the path and this folder on it)
-from student_namespace import StudentNamespace, describe_error  # noqa: E402  (after the checkout is off the path and this folder on it)
-from testfunctions import TEST_FUNCTIONS  # noqa: E402  (after the checkout is off the path and this folder on it)
+# The siblings import only now: after the checkout is off the path and this folder on it.
+import control  # noqa: E402
+import landlock  # noqa: E402
+import netblock  # noqa: E402
+import protocol  # noqa: E402
+from cell_loader import describe_status, flush_output, load_cells  # noqa: E402
+from student_namespace import StudentNamespace, describe_error  # noqa: E402
+from testfunctions import TEST_FUNCTIONS  # noqa: E402
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
