@@ -18,9 +18,12 @@ process with one zygote, as a batch worker does, and prints:
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as `python -m grader` and the batch workers: idle BLAS threads spin
+
 import argparse
 import cProfile
-import os
 import pstats
 import sys
 import tempfile
@@ -143,7 +146,7 @@ def main() -> int:
             grading.grade(read_submission(paths[0]), rubric, zygote, limits)  # warm-up
             clock.seconds, clock.sessions = 0.0, 0
             zygote_before = tree_seconds(zygote._proc.pid)
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)  # CPU, not the wall time spent waiting for the child
             wall, cpu = time.perf_counter(), time.process_time()
             if not args.no_cprofile:
                 profiler.enable()

@@ -61,6 +61,7 @@ class ArgSpec:
     high: float = 0.0
     dtype: str = "float64"
     dim: str = ""
+    shared: bool = False  # made once per process and handed to sessions at spawn (grader.checking.shared_inputs)
 
 
 @dataclass(frozen=True)
@@ -234,10 +235,12 @@ def _arg_spec(raw: dict[str, Any]) -> ArgSpec:
     if "callable" in raw:
         return ArgSpec("callable", choices=tuple(raw["callable"]))
     if "normal" in raw:
-        return ArgSpec("normal", shape=tuple(raw["normal"]), loc=raw.get("loc", 0.0), scale=raw.get("scale", 1.0))
+        return ArgSpec("normal", shape=tuple(raw["normal"]), loc=raw.get("loc", 0.0), scale=raw.get("scale", 1.0),
+                       shared=bool(raw.get("shared", False)))
     if "uniform" in raw:
         low, high = raw["uniform"]
-        return ArgSpec("uniform", shape=tuple(raw.get("shape", ())), low=low, high=high)
+        return ArgSpec("uniform", shape=tuple(raw.get("shape", ())), low=low, high=high,
+                       shared=bool(raw.get("shared", False)))
     if "labels" in raw:
         return ArgSpec("labels", shape=tuple(raw["labels"]), dtype=raw.get("dtype", "float64"))
     return ArgSpec("size", dim=raw["size"])

@@ -108,6 +108,7 @@ def test_the_schemas_defaults_are_the_typed_defaults():
     assert defs["check"]["properties"]["strict_types"]["default"] == Check.strict_types
     labels = next(b for b in defs["argSpec"]["oneOf"] if b["required"] == ["labels"])
     assert labels["properties"]["dtype"]["default"] == ArgSpec.dtype
+    assert defs["shared"]["default"] == ArgSpec.shared
     number = next(b for b in defs["returnSpec"]["oneOf"] if b["required"] == ["float"])
     assert number["properties"]["integer"]["default"] == ReturnSpec.integer
 

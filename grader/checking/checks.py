@@ -81,8 +81,10 @@ class CheckResult:
 
 
 def reference_args(case: Case) -> list[Any]:
-    """Fresh copies of the case's arguments with named test functions made callable."""
-    return [TEST_FUNCTIONS[v.name] if isinstance(v, CallableRef) else copy.deepcopy(v) for v in case.args.values()]
+    """Fresh copies of the case's arguments with named test functions made callable; a shared input
+    is read-only and is passed as it is (copying the speed check's 8 MB matrix cost 3 ms a call)."""
+    return [TEST_FUNCTIONS[v.name] if isinstance(v, CallableRef) else v if k in case.shared else copy.deepcopy(v)
+            for k, v in case.args.items()]
 
 
 def stub_names(rubric: Rubric, check: Check) -> tuple[str, ...]:
@@ -96,7 +98,7 @@ def build_calls(check: Check, cases: list[Case], stubs: tuple[str, ...]) -> list
     late = [names.index(n) for n in check.timing.late] if check.timing else []
     calls = []
     for case in cases:
-        values = list(case.args.values())
+        values = [case.shared.get(name, value) for name, value in case.args.items()]
         if late:
             late_args = tuple([i, values[i]] for i in late)
             early = tuple(None if i in late else v for i, v in enumerate(values))

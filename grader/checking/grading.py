@@ -20,7 +20,7 @@ import numpy as np
 
 from grader.checking import checks
 from grader.checking.feedback import item_output, item_score, verdict_line
-from grader.checking.inputs import Case, generate_cases, seed_for
+from grader.checking.inputs import Case, generate_cases, seed_for, shared_fds
 from grader.checking.pipeline import ItemPlan, plan_check, retry_timed, run_checks, run_plans
 from grader.reporting.escaping import markdown_text
 from grader.checking.compare import leaves
@@ -97,7 +97,7 @@ def _not_graded(item: Item, reason: str) -> ItemResult:
 
 
 def _open(submission: Submission, rubric: Rubric, zygote: Zygote, limits: Limits) -> tuple[Session, execution.LoadResult]:
-    session = zygote.spawn(make_scratch(), limits)
+    session = zygote.spawn(make_scratch(), limits, shared_fds(rubric))
     assert submission.path is not None
     return session, execution.load(session, submission.cells, rubric.module_name, submission.path.name)
 

@@ -2,19 +2,22 @@
 
 Seeded from the submission's own bytes: grading the same file twice gives the
 same inputs (reproducible reports), while a student who changes the file to
-replay answers recorded from an earlier report meets new inputs.
+replay answers recorded from an earlier report meets new inputs.  A ``shared``
+argument (the speed check's large matrix) is the exception: made once per
+process from its spec alone, see ``shared_inputs``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from grader.sandbox.child.protocol import CallableRef
-from grader.rubric import ArgSpec, Check, Shape
+from grader.checking.shared_inputs import SHARED, SharedArray
+from grader.sandbox.child.protocol import CallableRef, SharedRef
+from grader.rubric import ArgSpec, Check, Rubric, Shape
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Case:
     args: dict[str, Any]
     dims: dict[str, int]
     number: int
+    shared: dict[str, SharedRef] = field(default_factory=dict)  # arguments the session holds: sent by name
 
     def describe(self) -> str:
         """The call with argument shapes, e.g. ``cost(w (3,), b float, X (7, 3), y (7,))``."""
@@ -51,14 +55,40 @@ def generate_cases(check: Check, seed: int, item_index: int, check_index: int) -
         for dims in check.dims:
             for _ in range(check.repeat):
                 number = len(cases)
-                args = {name: _generate(arg, dims, rng, number) for name, arg in check.args.items()}
-                cases.append(Case(args, dict(dims), number))
+                args, shared = {}, {}
+                for name, arg in check.args.items():
+                    if arg.shared:
+                        made = _shared(check, name, arg, dims)
+                        args[name] = made.array
+                        if made.ref is not None:
+                            shared[name] = made.ref
+                    else:
+                        args[name] = _generate(arg, dims, rng, number)
+                cases.append(Case(args, dict(dims), number, shared))
     specs = check.args or {}
     for literal in check.literal_cases:
         args = {name: _literal(value, specs[name].dtype if name in specs else "float64")
                 for name, value in literal.items()}
         cases.append(Case(args, {}, len(cases)))
     return cases
+
+
+def shared_fds(rubric: Rubric) -> list[int]:
+    """Every shared input of the rubric made (its timed and retry dimensions alike), as the memfds a
+    session is spawned with: a session cannot be handed one later."""
+    for item in rubric.items:
+        for check in item.checks:
+            retry = check.timing.retry_dims if check.timing else ()
+            for dims in (*check.dims, *retry):
+                for name, arg in (check.args or {}).items():
+                    if arg.shared:
+                        _shared(check, name, arg, dims)
+    return SHARED.fds()
+
+
+def _shared(check: Check, name: str, arg: ArgSpec, dims: dict[str, int]) -> SharedArray:
+    key = (check.function, name, arg, tuple(sorted(dims.items())))
+    return SHARED.get(key, lambda rng: _generate(arg, dims, rng, 0))
 
 
 def _literal(value: Any, dtype: str = "float64") -> Any:

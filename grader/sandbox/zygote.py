@@ -25,7 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from grader.sandbox.child import control, landlock, protocol
 from grader.limits import BUDGETS, CAPS, DEFAULT_SANDBOX_USER, Limits, sandbox_user
@@ -323,8 +323,9 @@ class Zygote:
         except control.ControlError as exc:
             raise RuntimeError("the sandbox zygote exited") from exc
 
-    def spawn(self, scratch: Path, limits: Limits) -> Session:
-        """Fork a confined mainline for one submission, working in ``scratch``."""
+    def spawn(self, scratch: Path, limits: Limits, shared: Sequence[int] = ()) -> Session:
+        """Fork a confined mainline for one submission, working in ``scratch``; ``shared`` are sealed
+        memfds of inputs its items receive by slot (``grader.checking.shared_inputs``), kept open here."""
         if self._session is not None and self._session.open:
             raise RuntimeError("the zygote already serves a session; close it first")
         if self._proc is not None and self._proc.poll() is not None:
@@ -339,7 +340,7 @@ class Zygote:
         if self.identity is not None:
             _give_folder(scratch, self.identity)
         try:
-            pid = self._request(self._config(scratch, limits), [child_end.fileno(), out_w, err_w])["pid"]
+            pid = self._request(self._config(scratch, limits), [child_end.fileno(), out_w, err_w, *shared])["pid"]
         finally:
             child_end.close()
             os.close(out_w)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 MAX_MESSAGE_BYTES = 1 << 20  # a spawn request lists the readable folders: a few KB in practice
-MAX_FDS = 8
+MAX_FDS = 16  # a session's socket and output pipes, then its shared inputs (grader.checking.shared_inputs)
 _SO_SNDBUFFORCE = 32
 
 

@@ -79,6 +79,8 @@ def _encode(value: Any, buffers: list[memoryview], depth: int = 0) -> Any:
         return [_encode(list.__getitem__(value, i), buffers, depth + 1) for i in range(list.__len__(value))]
     if type(value) is CallableRef:
         return {"__callable__": value.name}
+    if type(value) is SharedRef:
+        return {"__shared__": value.slot, "dtype": value.dtype, "shape": list(value.shape)}
     if isinstance(value, dict):  # an OrderedDict or defaultdict is a dict
         pairs = list(dict.items(value))
         if not all(isinstance(k, str) for k, _ in pairs):
@@ -147,7 +149,16 @@ def _decode(data: Any, buffers: list[memoryview], depth: int = 0) -> Any:
         return Unsupported(str(data["__unsupported__"])[:200])
     if "__callable__" in data:
         return CallableRef(str(data["__callable__"]))
+    if "__shared__" in data:
+        return _decode_shared(data)
     raise ProtocolError("unknown tag")
+
+
+def _decode_shared(data: dict[str, Any]) -> SharedRef:
+    slot, shape = data["__shared__"], _expect_list(data.get("shape"))
+    if type(slot) is not int or slot < 0 or len(shape) > 32 or not all(type(d) is int and d >= 0 for d in shape):
+        raise ProtocolError("bad shared array")
+    return SharedRef(slot, _expect(data.get("dtype"), ALLOWED_DTYPES), tuple(shape))
 
 
 def _decode_array(data: dict[str, Any], buffers: list[memoryview]) -> np.ndarray:
@@ -217,6 +228,17 @@ class CallableRef:
 
     def __repr__(self) -> str:
         return self.name
+
+
+class SharedRef:
+    """An array the session was handed at spawn (slot ``slot`` of its shared inputs), sent by name
+    instead of by value: the speed check's large matrix, mapped copy-on-write by the item child."""
+
+    def __init__(self, slot: int, dtype: str, shape: tuple[int, ...]) -> None:
+        self.slot, self.dtype, self.shape = slot, dtype, shape
+
+    def __repr__(self) -> str:
+        return f"<shared array {self.slot} {self.dtype} {self.shape}>"
 
 
 class FrameReader:

@@ -19,6 +19,7 @@ import ctypes
 import gc
 import importlib
 import importlib.util
+import mmap
 import os
 import resource
 import select
@@ -63,7 +64,7 @@ def _drop_the_checkout_from_the_path() -> None:
 
 _drop_the_checkout_from_the_path()
 
-import numpy  # noqa: E402,F401  (imported once here so every fork has it; threads are limited above)
+import numpy  # noqa: E402  (imported once here so every fork has it; threads are limited above)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder off the path
 
@@ -503,7 +504,28 @@ def _restore(namespace: dict[str, Any], stubs: list[str], originals: dict[str, A
 def _argument(value: Any) -> Any:
     if isinstance(value, protocol.CallableRef):
         return TEST_FUNCTIONS[value.name]
+    if isinstance(value, protocol.SharedRef):
+        return _shared_array(value)
     return value
+
+
+# The session's shared inputs, mapped privately at spawn: an item child's writes stay its own.
+_shared: list[mmap.mmap] = []
+
+
+def _map_shared(fds: list[int]) -> None:
+    for fd in fds:
+        _shared.append(mmap.mmap(fd, 0, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ | mmap.PROT_WRITE))
+        os.close(fd)  # the mapping keeps its own descriptor
+
+
+def _shared_array(ref: protocol.SharedRef) -> Any:
+    """A fresh writable array over a shared input's pages (copied only where the call writes)."""
+    dtype = numpy.dtype(ref.dtype)
+    count = 1
+    for axis in ref.shape:
+        count *= axis
+    return numpy.frombuffer(_shared[ref.slot], dtype=dtype, count=count).reshape(ref.shape)
 
 
 def _run_item(channel: Channel, request: dict[str, Any], student: StudentNamespace, filename: str) -> None:
@@ -690,8 +712,12 @@ def _spawn(command: dict[str, Any], fds: list[int], grader: socket.socket) -> in
         os.dup2(fds[2], 2)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        os.closerange(3, fds[0])
-        os.closerange(fds[0] + 1, 1024)
+        low = 3
+        for fd in sorted([fds[0], *fds[3:]]):
+            os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, 1024)
+        _map_shared(fds[3:])
         try:
             _submission_main(command, sock)
         finally:
