@@ -16,7 +16,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, Union
 
-import jsonschema
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RUBRICS_DIR = PROJECT_ROOT / "rubrics"
@@ -273,6 +272,8 @@ def parse_rubric(path: Path) -> Rubric:
         data = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise RubricError(f"rubric {path.name} is not valid JSON: {exc}") from None
+    import jsonschema  # here, not at the top: `grade` imports this module before its zygote is launched
+
     errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         worst = jsonschema.exceptions.best_match(errors)

@@ -372,3 +372,27 @@ def test_only_an_item_that_leaves_a_process_behind_costs_a_sweep(session: Sessio
     assert sweeps == [session.mainline]
     assert tagged(marker) == []
     assert wait_until(lambda: descendants(session.zygote._proc.pid) == [session.mainline])
+
+
+def test_a_zygote_launched_then_closed_unused_leaves_nothing_and_says_nothing(capfd) -> None:
+    """``grade`` launches the zygote before it reads the rubric; an unknown assignment then closes it
+    while it still imports: no process may outlive that, and nothing may reach the TA's terminal."""
+    zygote = Zygote()
+    zygote.launch()
+    proc = zygote._proc
+    assert proc is not None
+    started = time.monotonic()
+    zygote.close()
+    assert proc.poll() is not None and time.monotonic() - started < 2
+    assert capfd.readouterr().err == ""
+
+
+def test_a_launched_zygote_serves_sessions_once_started() -> None:
+    zygote = Zygote()
+    zygote.launch()
+    try:
+        session = zygote.spawn(make_scratch(), Limits())  # spawn waits for the zygote itself
+        session.close()
+        zygote.start()  # and a second start is a no-op
+    finally:
+        zygote.close()

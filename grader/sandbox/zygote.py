@@ -263,8 +263,22 @@ class Zygote:
         self._proc: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._session: Session | None = None
+        self._ready = False  # launched, said it is ready, and passed the import check
 
     def start(self) -> None:
+        """Launch the zygote (unless ``launch`` did) and wait until it can fork sessions."""
+        if self._ready:
+            return
+        if self._proc is None:
+            self.launch()
+        if self._reply() != {"op": "ready"}:
+            raise RuntimeError("the sandbox zygote did not start")
+        self._check_imports()
+        self._ready = True
+
+    def launch(self) -> None:
+        """Start the zygote's process without waiting for it: it imports NumPy and Matplotlib (about
+        0.4 s) while the caller imports and reads what it needs; ``start`` then waits for it."""
         self._claim_identity()
         if os.geteuid() != 0:  # the submission runs as our user: keep it from ptracing us or reading our memory
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
@@ -282,9 +296,6 @@ class Zygote:
         )
         theirs.close()
         self._control = ours
-        if self._reply() != {"op": "ready"}:
-            raise RuntimeError("the sandbox zygote did not start")
-        self._check_imports()
 
     def _check_imports(self) -> None:
         """Refuse to grade where confined student code cannot import what submissions may use
@@ -330,7 +341,7 @@ class Zygote:
             raise RuntimeError("the zygote already serves a session; close it first")
         if self._proc is not None and self._proc.poll() is not None:
             self.close()  # it was killed: start a fresh one rather than fail every later student
-        if self._proc is None:
+        if not self._ready:
             self.start()
         grader_end, child_end = socket.socketpair()
         for end in (grader_end, child_end):
@@ -391,10 +402,13 @@ class Zygote:
         return True
 
     def close(self) -> None:
+        launched_only, self._ready = not self._ready, False
         if self._control is not None:
             self._control.close()
             self._control = None
         if self._proc is not None:
+            if launched_only:  # still importing, no session yet: nothing to wait for
+                self._proc.kill()
             try:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
