@@ -520,15 +520,14 @@ class Session:
 
     def _read_channel(self) -> None:
         try:
-            chunk = self.sock.recv(1 << 20)
+            count = self._reader.fill(self.sock)
         except BlockingIOError:
             return
         except OSError:
-            chunk = b""
-        if not chunk:
+            count = 0
+        if not count:
             self.alive = False
             return
-        self._reader.feed(chunk)
         if self._reader.pending() > CHILD_FRAME_BYTES:
             raise SessionDied("the submission's process sent too much data",
                               limit=f"more than {CHILD_FRAME_BYTES >> 20} MB of data in one message")

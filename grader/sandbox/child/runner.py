@@ -136,10 +136,8 @@ class Channel:
             self._read()
 
     def _read(self) -> None:
-        data = self.sock.recv(1 << 20)
-        if not data:
+        if not self.reader.fill(self.sock):
             os._exit(0)
-        self.reader.feed(data)
 
 
 # --------------------------------------------------------------------------- confinement
