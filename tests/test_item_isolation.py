@@ -35,6 +35,7 @@ OWN_ITEMS = {
     "starts_thread.py": {"sigmoid"},
     "writes_files.py": {"sigmoid"},
     "crashes.py": {"graph_forward", "sigmoid", "numerical_derivatives"},
+    "mutates_in_place.py": {"sigmoid"},
 }
 # Items whose functions read the global the crashing ones change: right only on the loaded state.
 READS_LOADED_STATE = {"graph_backward", "single_example", "update"}
@@ -125,3 +126,52 @@ def test_a_crash_in_one_item_leaves_the_others_graded_on_the_loaded_state(logreg
     assert reasons and reasons <= {"died", "error", "limit"}
     for item_id in READS_LOADED_STATE:
         assert together[item_id].passed, (item_id, together[item_id].headline)
+
+
+def test_a_change_inside_an_object_changes_no_other_verdict(logreg2_rubric: Rubric, shared_zygote: Zygote,
+                                                            folder: Path) -> None:
+    """A list appended to rebinds no name, so an item child may be reused after it: the item that
+    then fails there is graded again in a fresh child, and gets the verdict it gets alone."""
+    together = assert_others_as_alone("mutates_in_place.py", logreg2_rubric, shared_zygote, folder)
+    assert together["sigmoid"].passed and together["update"].passed
+
+
+PIDS = """
+
+import os as _os
+
+_graded_once = {}
+
+
+def _say_pid(name):
+    if name not in _graded_once:
+        _graded_once[name] = True
+        print(f"pid {name} {_os.getpid()}")
+"""
+
+
+def _pids(path: Path, body: str, rubric: Rubric, zygote: Zygote) -> dict[str, str]:
+    path.write_text(body + PIDS)
+    path.chmod(0o644)
+    result = grade_path(path, rubric, zygote, limits_for(rubric))
+    assert result.score == 100
+    return dict(line.split()[1:] for line in result.stdout.splitlines() if line.startswith("pid "))
+
+
+def test_clean_items_share_a_child_and_a_changed_one_is_let_go(logreg2_rubric: Rubric, shared_zygote: Zygote,
+                                                               folder: Path) -> None:
+    """The mechanism the tests above hold to account: a correct file's items run in one child (each
+    function prints its process id once), and the item after one that rebound a global runs in a new one."""
+    body = CORRECT.read_text()
+    for name, signature in (("graph_forward", "(a, b, c)"), ("update", "(w, b, dw, db, alpha)"),
+                            ("gradient_descent", "(X, y, alpha, epsilon, max_iters)")):
+        head = f"def {name}{signature}:\n"
+        assert head in body
+        body = body.replace(head, f"{head}    _say_pid('{name}')\n")
+    clean = _pids(folder / "pids.py", body, logreg2_rubric, shared_zygote)
+    assert clean["graph_forward"] == clean["update"] == clean["gradient_descent"]
+
+    head = "def update(w, b, dw, db, alpha):\n"
+    rebinding = body.replace(head, f"{head}    global _REBOUND\n    _REBOUND = object()\n") + "\n_REBOUND = None\n"
+    changed = _pids(folder / "rebinding.py", rebinding, logreg2_rubric, shared_zygote)
+    assert changed["graph_forward"] == changed["update"] != changed["gradient_descent"]

@@ -64,7 +64,7 @@ def test_judge_sends_a_failed_call_and_a_returned_value_down_their_own_paths():
 def test_one_run_per_item_and_each_plan_gets_its_own_slice(monkeypatch):
     sent: list[list[Call]] = []
 
-    def run_item(session: Any, calls: list[Call], serve: Any) -> list[Outcome]:
+    def run_item(session: Any, calls: list[Call], serve: Any, reuse: bool = False) -> list[Outcome]:
         sent.append(calls)
         session.stdout.total += 7
         return [Outcome("ok", value=float(k)) for k in range(len(calls))]
@@ -82,7 +82,7 @@ def test_one_run_per_item_and_each_plan_gets_its_own_slice(monkeypatch):
 
 def test_run_checks_judges_each_plan_then_its_follow_up_in_order(monkeypatch):
     monkeypatch.setattr(pipeline.execution, "run_item",
-                        lambda session, calls, serve: [Outcome("ok", value=2.0), Outcome("ok", value=4.0),
+                        lambda session, calls, serve, reuse=False: [Outcome("ok", value=2.0), Outcome("ok", value=4.0),
                                                        Outcome.because("deadline", limit_seconds=1.0)])
     session = SimpleNamespace(stdout=SimpleNamespace(total=0), stderr=SimpleNamespace(total=0), alive=True)
     plans = [pipeline.plan_check(COST, cases(1.0, 2.0), (), Doubles()),

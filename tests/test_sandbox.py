@@ -360,8 +360,9 @@ def test_the_zygote_answers_large_and_queued_commands_in_order(shared_zygote: Zy
 
 def test_only_an_item_that_leaves_a_process_behind_costs_a_sweep(session: Session, marker: str,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """After an item, the zygote is asked to sweep only when /proc shows something beside the mainline;
-    what an item leaves is still killed before the next one runs."""
+    """After an item, the zygote is asked to sweep only when /proc shows something beside the mainline
+    and the item child it holds; what an item leaves is still killed before the next one runs, and
+    that child is not given another item."""
     load(session, f"def calm():\n    return 1.0\n\ndef leaves():\n    exec({daemon_source(marker)!r})\n    return 1.0\n")
     sweeps: list[int | None] = []
     original = session.zygote.sweep
@@ -369,8 +370,11 @@ def test_only_an_item_that_leaves_a_process_behind_costs_a_sweep(session: Sessio
     assert [o.status for o in execution.run_item(session, [Call("calm", ())], _no_callbacks)] == ["ok"]
     assert sweeps == []
     assert [o.status for o in execution.run_item(session, [Call("leaves", ())], _no_callbacks)] == ["ok"]
-    assert sweeps == [session.mainline]
+    held = session.held
+    assert held is not None and sweeps == [held] and not session.reusable()
     assert tagged(marker) == []
+    assert wait_until(lambda: sorted(descendants(session.zygote._proc.pid)) == sorted([session.mainline, held]))
+    execution.release(session)
     assert wait_until(lambda: descendants(session.zygote._proc.pid) == [session.mainline])
 
 
@@ -396,3 +400,36 @@ def test_a_launched_zygote_serves_sessions_once_started() -> None:
         zygote.start()  # and a second start is a no-op
     finally:
         zygote.close()
+
+
+def test_a_held_item_child_serves_the_next_item_until_it_changes_something(session: Session) -> None:
+    load(session, "import os\n\nCOUNT = 0\n\ndef pid():\n    return float(os.getpid())\n\n"
+                  "def bump():\n    global COUNT\n    COUNT += 1\n    return float(COUNT)\n")
+    first = execution.run_item(session, [Call("pid", ())], _no_callbacks)[0].value
+    assert session.held == int(first) and session.reusable()
+    again = execution.run_item(session, [Call("pid", ())], _no_callbacks, reuse=True)[0].value
+    assert again == first  # the same child
+    assert execution.run_item(session, [Call("bump", ())], _no_callbacks, reuse=True)[0].value == 1.0
+    assert not session.reusable()  # COUNT was rebound
+    fresh = execution.run_item(session, [Call("pid", ())], _no_callbacks)[0].value
+    assert fresh != first  # without reuse: a new child from the loaded state
+    assert execution.run_item(session, [Call("bump", ())], _no_callbacks)[0].value == 1.0
+
+
+def test_a_held_child_that_died_waiting_gives_way_to_a_fresh_one(session: Session) -> None:
+    """A held child killed while it waits (an alarm the student set) must not cost the next item."""
+    load(session, "import os, signal\n\ndef arm():\n    signal.setitimer(signal.ITIMER_REAL, 0.2)\n    return 1.0\n\n"
+                  "def pid():\n    return float(os.getpid())\n")
+    assert execution.run_item(session, [Call("arm", ())], _no_callbacks)[0].status == "ok"
+    held = session.held
+    assert held is not None and wait_until(lambda: not os.path.exists(f"/proc/{held}") or _is_zombie(held))
+    outcome = execution.run_item(session, [Call("pid", ())], _no_callbacks, reuse=True)[0]
+    assert outcome.status == "ok" and outcome.value != float(held)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -226,6 +226,26 @@ class ReferenceOracle(Oracle):
         return _centered_gradient(getattr(self.rubric.reference, objective), reference_args(case), position)
 
 
+class PassOnlyOracle(Oracle):
+    """Another oracle's truth without its slips: enough to tell whether every case passes (no slip
+    is ever asked for one that does), for an item tried first in a reused child."""
+
+    def __init__(self, oracle: Oracle) -> None:
+        self.oracle, self.value_items = oracle, oracle.value_items
+
+    def expected(self, case: Case) -> tuple[Any, float]:
+        return self.oracle.expected(case)
+
+    def reference_seconds(self, case: Case, first: float) -> float:
+        return self.oracle.reference_seconds(case, first)
+
+    def iter_variants(self, case: Case) -> Iterator[VariantResult]:
+        return iter(())
+
+    def gradient(self, case: Case, objective: str, position: int) -> Any | None:
+        return self.oracle.gradient(case, objective, position)
+
+
 PRINT_HEAVY_BYTES = 100_000  # a timed call that printed this much spent its time printing
 
 

@@ -54,10 +54,11 @@ def printed_bytes(session: Session) -> int:
     return session.stdout.total + session.stderr.total
 
 
-def run_plans(session: Session, plans: Sequence[ItemPlan], serve: CallbackServer) -> ItemRun:
-    """Every plan's calls in one item child, the outcomes sliced back per plan."""
+def run_plans(session: Session, plans: Sequence[ItemPlan], serve: CallbackServer, reuse: bool = False) -> ItemRun:
+    """Every plan's calls in one item child (with ``reuse``, the one held from the last item), the
+    outcomes sliced back per plan."""
     before = printed_bytes(session)
-    outcomes = execution.run_item(session, [call for plan in plans for call in plan.calls], serve)
+    outcomes = execution.run_item(session, [call for plan in plans for call in plan.calls], serve, reuse)
     printed = printed_bytes(session) - before
     chunks, position = [], 0
     for plan in plans:
@@ -71,9 +72,9 @@ FollowUp = Callable[[int, CheckResult, list[CheckResult]], CheckResult]
 
 
 def run_checks(session: Session, plans: Sequence[ItemPlan], serve: CallbackServer,
-               follow_up: FollowUp) -> tuple[ItemRun, list[CheckResult]]:
+               follow_up: FollowUp, reuse: bool = False) -> tuple[ItemRun, list[CheckResult]]:
     """Run and judge an item's plans in order; ``follow_up`` may run more after each check."""
-    run = run_plans(session, plans, serve)
+    run = run_plans(session, plans, serve, reuse)
     results: list[CheckResult] = []
     for index, (plan, outcomes) in enumerate(zip(run.plans, run.outcomes)):
         judged = checks.judge(plan.check, list(plan.cases), list(outcomes), plan.oracle, run.printed)

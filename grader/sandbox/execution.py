@@ -274,13 +274,16 @@ def _error_text(error: dict[str, Any]) -> str:
     return text[:1000]
 
 
-def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> list[Outcome]:
-    """Run one item's calls in a fresh child of the mainline; one outcome per call.
+def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer, reuse: bool = False) -> list[Outcome]:
+    """Run one item's calls in a fresh child of the mainline, or with ``reuse`` in the child held
+    from the last item; one outcome per call.  Either way the child is held afterwards, waiting.
 
     Each call's clock starts when the child can run it (the item child exists, or
     a timed call's late arguments have been sent), so moving large arguments on a
     busy machine is never charged to the student.
     """
+    if not reuse:
+        release(session)
     call_seconds = session.limits.call_seconds
     outcomes: list[Outcome] = []
     wire = [_wire(c) for c in calls]
@@ -288,6 +291,7 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
     deadline = started + call_seconds + GRACE_SECONDS
     served: list[str] = []
     failed: list[str] = []  # the exception types of stand-ins that could not answer, in order
+    begun = False
     try:
         session.send({"op": "item", "calls": wire}, deadline + call_seconds, sync=True)
         while len(outcomes) < len(calls):
@@ -295,6 +299,7 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
             op = message.get("op")
             current = calls[len(outcomes)]
             if op == "item_start" and not outcomes:
+                session.held, begun = (message.get("pid") if type(message.get("pid")) is int else None), True
                 started = time.monotonic()
                 deadline = started + call_seconds
             elif op == "ready" and current.timed:
@@ -312,7 +317,10 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer) -> 
                 served, failed = [], []
                 started = time.monotonic()
                 deadline = started + call_seconds
+            elif op == "item_end" and not begun:  # the held child had ended: the mainline forks anew
+                session.held = None
             elif op == "item_end":
+                session.held = None
                 outcomes.append(Outcome.because("exited", f"the process ended ({message.get('status', 'no result')})"))
                 session.kill_stragglers()
                 return _padded(outcomes, calls)
@@ -381,9 +389,35 @@ def _serve(serve: CallbackServer, call: Call, message: dict[str, Any]) -> tuple[
 
 
 def _finish_item(session: Session) -> None:
-    """Wait for the item child to exit, then kill anything it left behind."""
+    """Wait for the item child to say it is done (it then waits for the next item, held), then kill
+    anything it left behind; a child that left something is not reused."""
     deadline = time.monotonic() + GRACE_SECONDS
     try:
+        while True:
+            message = session.receive(deadline)
+            if message.get("op") == "item_done":
+                session.held_changed = message.get("changed") is not False
+                break
+            if message.get("op") == "item_end":
+                session.held = None
+                break
+    except (Deadline, SessionDied):
+        _recover(session)
+        return
+    if session.kill_stragglers():
+        session.held_changed = True
+
+
+def release(session: Session) -> None:
+    """Let the held item child go and wait until the mainline reports its end, so that the next
+    item forks a fresh child from the loaded state."""
+    if session.held is None or not session.alive:
+        session.held = None
+        return
+    session.held = None
+    deadline = time.monotonic() + GRACE_SECONDS
+    try:
+        session.send({"op": "release"}, deadline)
         while session.receive(deadline).get("op") != "item_end":
             pass
     except (Deadline, SessionDied):
@@ -398,6 +432,7 @@ def _recover(session: Session) -> None:
     A killed child may have been halfway through a frame: what it left is skipped up to
     the sync marker the mainline sends before ``item_end``.
     """
+    session.held = None
     session.kill_stragglers()
     deadline = time.monotonic() + GRACE_SECONDS
     try:

@@ -35,6 +35,8 @@ CHANNEL_BUFFER_BYTES = 4 * 1024 * 1024
 CHILD_FRAME_BYTES = CAPS.frame_mb * 1024 * 1024
 PR_SET_DUMPABLE = 4
 SO_SNDBUFFORCE = 32
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+HELD_CPU_SECONDS = 1.0  # an item child that worked this long is let go: its CPU rlimit counts from its fork
 SLOT_FOLDER = "/run/lr2-sandbox-slots" if os.path.isdir("/run") else "/var/lock/lr2-sandbox-slots"
 SLOT_WAIT_SECONDS = BUDGETS.slot_wait_seconds
 
@@ -454,6 +456,10 @@ class Session:
         self._next_disk_check = 0.0
         self.alive = True
         self.open = True
+        # The item child that answered the last item and now waits for another (``execution.run_item``
+        # with ``reuse``), and whether it saw its observable state change during that item.
+        self.held: int | None = None
+        self.held_changed = False
 
     def send(self, message: dict[str, Any], deadline: float, sync: bool = False) -> None:
         """Send one message; ``sync`` puts a sync marker first (see ``protocol.SYNC``)."""
@@ -543,16 +549,33 @@ class Session:
                 return
             stream.add(chunk)
 
-    def kill_stragglers(self) -> None:
-        """Kill everything of this submission but its mainline (after a timeout or an item).
+    def kill_stragglers(self) -> bool:
+        """Kill everything of this submission but its mainline and a held item child (after a timeout
+        or an item); True when something else was alive.
 
         When ``/proc`` shows that nothing but the mainline and the chain leading to it is
         alive, there is nothing to kill and the zygote is not asked (most items leave nothing).
         """
-        if self.mainline is not None and self.zygote.only_chain_alive(self.mainline):
-            return
-        if self.zygote.sweep(keep=self.mainline) < 0:
+        keep = self.held or self.mainline
+        if keep is not None and self.zygote.only_chain_alive(keep):
+            return False
+        if self.zygote.sweep(keep=keep) < 0:
             self.alive = False
+        return True
+
+    def reusable(self) -> bool:
+        """Whether the held item child may answer the next item: it saw no change, runs one thread,
+        and has used under ``HELD_CPU_SECONDS`` of CPU (its rlimits count from its fork)."""
+        if self.held is None or self.held_changed or not self.alive:
+            return False
+        try:
+            threads = len(os.listdir(f"/proc/{self.held}/task"))
+        except OSError:
+            return False
+        fields = _stat_fields(self.held)
+        if fields is None or threads != 1:
+            return False
+        return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND < HELD_CPU_SECONDS
 
     def close(self) -> None:
         """Kill the whole tree, drain what it printed, remove the scratch folder."""

@@ -15,12 +15,14 @@ process a submission leaves behind is re-parented to it and killed on request.
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import gc
 import importlib
 import importlib.util
 import mmap
 import os
+import random
 import resource
 import select
 import signal
@@ -101,6 +103,8 @@ def _preload() -> None:
     """Import what student code usually imports, so each fork gets it for free."""
     import math  # noqa: F401
     import random  # noqa: F401
+
+    import numpy.random  # noqa: F401  (np.random.seed opens most notebooks: 10 ms per session otherwise)
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -526,8 +530,52 @@ def _shared_array(ref: protocol.SharedRef) -> Any:
     return numpy.frombuffer(_shared[ref.slot], dtype=dtype, count=count).reshape(ref.shape)
 
 
+def _observable_state(student: StudentNamespace) -> tuple:
+    """What a later item could see of an item's leftovers, as identities cheap to compare: which
+    object every global of the submission (and of its %%writefile modules), of builtins and of
+    NumPy is bound to, the modules imported, the random states, NumPy's error handling and the
+    working folder.  Not in-place changes inside objects: the grader re-runs any item that is not
+    a clean pass in a fresh child, so a change this misses can cost no points."""
+    spaces = [student.globals] + [vars(m) for m in map(sys.modules.get, student.shell.written) if m is not None]
+    return (tuple(_bindings(space) for space in spaces), _bindings(vars(builtins)), _bindings(vars(numpy)),
+            len(sys.modules), _legacy_random_state(), random.getstate(),
+            tuple(sorted(numpy.geterr().items())), os.getcwd())
+
+
+def _bindings(space: dict[str, Any]) -> dict[str, int]:
+    """Which object each name is bound to (in any order: restoring stand-ins reorders a namespace)."""
+    return {k: id(v) for k, v in list(space.items())}
+
+
+def _legacy_random_state() -> bytes | None:
+    """``np.random``'s global state, read without importing it (a state read must change nothing)."""
+    legacy = sys.modules.get("numpy.random")
+    return None if legacy is None else legacy.get_state()[1].tobytes()
+
+
+def _item_child(channel: Channel, request: dict[str, Any], student: StudentNamespace, filename: str) -> None:
+    """Answer item requests until the grader sends something else: consecutive items share this
+    child while each is a clean pass that leaves what ``_observable_state`` sees as it was."""
+    while request.get("op") == "item":
+        channel.send({"op": "item_start", "pid": os.getpid()})
+        before = _state_or_none(student)
+        _run_item(channel, request, student, filename)
+        flush_output()  # what the item printed is pushed now: a held child may be killed, never exit
+        after = _state_or_none(student)
+        channel.send({"op": "item_done", "changed": before is None or after != before})
+        request = channel.recv()
+
+
+def _state_or_none(student: StudentNamespace) -> tuple | None:
+    """None when student code broke what the state is read through (a patched ``os.getcwd``)."""
+    try:
+        return _observable_state(student)
+    except BaseException:  # noqa: BLE001 (whatever it raises, the child is not reused)
+        return None
+
+
 def _run_item(channel: Channel, request: dict[str, Any], student: StudentNamespace, filename: str) -> None:
-    """Answer every call of one item; runs in a forked child that exits afterwards."""
+    """Answer every call of one item."""
     for index, call in enumerate(request["calls"]):
         fn = student.lookup(call["fn"])
         if not callable(fn):
@@ -561,11 +609,11 @@ def _run_item(channel: Channel, request: dict[str, Any], student: StudentNamespa
             channel.send(message)
         except Exception:  # noqa: BLE001 (a value whose conversion raises is the student's problem)
             channel.send({"op": "result", "index": index, "value": protocol.Unsupported("unconvertible value")})
-    channel.send({"op": "item_done"})
 
 
 def _serve(channel: Channel, student: StudentNamespace, filename: str) -> None:
-    """Mainline loop: fork one child per item request."""
+    """Mainline loop: fork an item child when the grader asks for an item; it serves items until the
+    grader lets it go (``_item_child``), then this loop forks the next one from the loaded state."""
     while True:
         channel.resync()
         request = channel.recv()
@@ -576,9 +624,8 @@ def _serve(channel: Channel, student: StudentNamespace, filename: str) -> None:
         pid = _fork()
         if pid == 0:
             os.setsid()
-            channel.send({"op": "item_start", "pid": os.getpid()})
             try:
-                _run_item(channel, request, student, filename)
+                _item_child(channel, request, student, filename)
             finally:
                 flush_output()
                 os._exit(0)
