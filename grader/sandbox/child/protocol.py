@@ -33,6 +33,7 @@ ALLOWED_DTYPES = frozenset(
 # through a frame: the reader skips to it.  Its first four bytes are a header length no
 # frame can have, so it is never mistaken for one.
 SYNC = b"\xff\xff\xff\xffLR2:SYNC\x00\x00\x00\x00"
+_JSON = json.JSONEncoder(allow_nan=False)  # made once: json.dumps(..., allow_nan=False) makes one per call
 
 
 class ProtocolError(Exception):
@@ -107,7 +108,7 @@ def _encode_float(x: float) -> Any:
 def encode(message: dict[str, Any]) -> bytes:
     """Serialise one message (a dict) into a frame."""
     buffers: list[memoryview] = []
-    header = json.dumps(_encode(message, buffers), allow_nan=False).encode()
+    header = _JSON.encode(_encode(message, buffers)).encode()
     parts = [HEADER.pack(len(header), len(buffers)), header]
     for buf in buffers:
         parts.append(BUFFER_LEN.pack(len(buf)))
