@@ -15,9 +15,10 @@ Times the whole ``python -m grader batch`` process (wall clock, start-up
 included) for each class and job count, prints submissions per second, and in
 the same run the floor "one fresh ``python -c 'import numpy'`` per submission"
 through the same number of parallel workers.  Memory: the resident size of
-every batch worker and sandbox zygote is sampled while the batch runs; the
-figures printed are those of the first and the last tenth of the run (flat
-means no growth), plus the peak RSS of any single process (getrusage of
+every batch worker and sandbox zygote is sampled while the batch runs; flat
+means the median sample of the last tenth of the run is within 10 % of the
+second tenth's (every worker has started by then), and each tenth's median and
+maximum are printed, plus the peak RSS of any single process (getrusage of
 children).
 
 It also times one ``python -m grader grade`` of the correct example (what ``make
@@ -37,6 +38,7 @@ import concurrent.futures
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -144,14 +146,16 @@ class MemorySampler(threading.Thread):
 
     def figures(self) -> dict[str, float]:
         """MB: all sampled processes in the second tenth of the run (every worker and zygote has
-        started) and in the last tenth, and the largest worker."""
+        started) and in the last tenth, and the largest worker.  A tenth's figure is the median of
+        its samples: a leak raises every sample, while one submission's transient peak (a zygote
+        replaced, a large notebook parsed) is one sample and shows in the maxima printed beside."""
         usable = [s for _, s in self.samples if s]
         if len(usable) < 4:
             return {}
         tenth = max(1, len(usable) // 10)
         worker = [rss for s in usable for pid, rss in s.items() if pid in self.workers]
-        return {"first": max(sum(s.values()) for s in usable[tenth:2 * tenth]) / 2**20,
-                "last": max(sum(s.values()) for s in usable[-tenth:]) / 2**20,
+        return {"first": statistics.median(sum(s.values()) for s in usable[tenth:2 * tenth]) / 2**20,
+                "last": statistics.median(sum(s.values()) for s in usable[-tenth:]) / 2**20,
                 "worker_peak": max(worker, default=0) / 2**20}
 
     def summary(self) -> str:
@@ -162,11 +166,12 @@ class MemorySampler(threading.Thread):
         first = [sum(s.values()) for _, s in usable[:tenth]]
         last = [sum(s.values()) for _, s in usable[-tenth:]]
         peak_one = max(max(s.values()) for _, s in usable)
-        deciles = [max(sum(s.values()) for _, s in usable[i * len(usable) // 10:(i + 1) * len(usable) // 10] or [(0, {})])
-                   for i in range(10)]
+        tenths = [[sum(s.values()) for _, s in usable[i * len(usable) // 10:(i + 1) * len(usable) // 10]] or [0]
+                  for i in range(10)]
         return (f"workers+zygotes RSS: first tenth {max(first) / 2**20:.0f} MB, last tenth {max(last) / 2**20:.0f} MB, "
-                f"largest single process {peak_one / 2**20:.0f} MB; by tenth of the run (MB): "
-                + " ".join(f"{d / 2**20:.0f}" for d in deciles))
+                f"largest single process {peak_one / 2**20:.0f} MB; by tenth of the run (MB), median: "
+                + " ".join(f"{statistics.median(t) / 2**20:.0f}" for t in tenths)
+                + "; max: " + " ".join(f"{max(t) / 2**20:.0f}" for t in tenths))
 
 
 def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, MemorySampler]:

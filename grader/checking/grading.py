@@ -1,6 +1,7 @@
 """Grade one submission against a rubric: load it in a session, run every item, score it.
 
-One item is one forked child and one score; a function that hangs, crashes or
+One item is one score, graded in a child forked from the loaded state or in the
+child a clean item left (see ``_grade_item``); a function that hangs, crashes or
 lies costs its own item only.  Items judge a function with the reference
 versions of its callees (served from here, see ``checks.stub_names``), so a bug
 in a helper is charged to the helper's item alone.

@@ -4,8 +4,9 @@ Runs as ``python -I -B runner.py CONTROL_FD``.  The zygote imports NumPy (and
 Matplotlib) once, never loads student code, and forks a *mainline* per
 submission.  The mainline confines itself (session, limits, user, Landlock,
 network filter) before any student byte runs, then executes the submission's
-cells and answers the grader's item requests, forking a fresh child per item so
-no item can disturb another.
+cells and answers the grader's item requests in forked item children: a fresh
+one from the loaded state whenever the grader asks, else the child the last item
+left (see ``_item_child``), so no item's leftovers can cost another its points.
 
 Everything here after the fork is assumed hostile by the grader: this code
 speaks only on its own channel, with plain-data frames (see ``protocol``), and
