@@ -25,6 +25,7 @@ from grader.checking.compare import (Part, PartReason, Tolerance, as_scalar, che
                                      fmt, leaves, part_names)
 from grader.sandbox.execution import Call, Outcome
 from grader.checking.inputs import Case
+from grader.checking.standin_answers import Answer, Budget, record
 from grader.sandbox.child.protocol import CallableRef
 from grader.rubric import Check, MatchRule, Mistake, ReturnSpec, Rubric
 from grader.sandbox.child.testfunctions import TEST_FUNCTIONS
@@ -92,19 +93,22 @@ def stub_names(rubric: Rubric, check: Check) -> tuple[str, ...]:
     return check.stubs if check.stubs is not None else tuple(f for f in rubric.functions if f != check.function)
 
 
-def build_calls(check: Check, cases: list[Case], stubs: tuple[str, ...]) -> list[Call]:
+def build_calls(check: Check, cases: list[Case], stubs: tuple[str, ...],
+                answers: list[tuple[Answer, ...]] | None = None) -> list[Call]:
+    """One call per case; ``answers`` are each case's stand-in answers sent along (see ``standin_answers``)."""
     names = check.arg_names or (list(cases[0].args) if cases else [])
     unchanged = tuple(names.index(n) for n in check.unchanged)
     late = [names.index(n) for n in check.timing.late] if check.timing else []
     calls = []
-    for case in cases:
+    for number, case in enumerate(cases):
         values = [case.shared.get(name, value) for name, value in case.args.items()]
         if late:
             late_args = tuple([i, values[i]] for i in late)
             early = tuple(None if i in late else v for i, v in enumerate(values))
             calls.append(Call(check.function, early, stubs, unchanged, late_args, timed=True, keywords=check.keywords))
         else:
-            calls.append(Call(check.function, tuple(values), stubs, unchanged, keywords=check.keywords))
+            table = answers[number] if answers else ()
+            calls.append(Call(check.function, tuple(values), stubs, unchanged, keywords=check.keywords, answers=table))
     return calls
 
 
@@ -148,6 +152,10 @@ class Oracle(ABC):
     def gradient(self, case: Case, objective: str, position: int) -> Any | None:
         """Centered differences of the objective at argument ``position``; None skips the gradient check."""
         return None
+
+    def stub_answers(self, case: Case, stubs: tuple[str, ...], budget: Budget) -> tuple[Answer, ...]:
+        """The stand-in calls a solution like the reference makes on this case, with their answers."""
+        return ()
 
 
 def mistakes_for(rubric: Rubric, check: Check) -> list[Mistake]:
@@ -224,6 +232,11 @@ class ReferenceOracle(Oracle):
 
     def gradient(self, case: Case, objective: str, position: int) -> Any | None:
         return _centered_gradient(getattr(self.rubric.reference, objective), reference_args(case), position)
+
+    def stub_answers(self, case: Case, stubs: tuple[str, ...], budget: Budget) -> tuple[Answer, ...]:
+        if not stubs or self.check.timing is not None:  # a timed call's stand-ins stay where the clock runs
+            return ()
+        return tuple(record(self.rubric.reference, self.check.function, stubs, reference_args(case), budget))
 
 
 class PassOnlyOracle(Oracle):

@@ -23,6 +23,7 @@ from grader.checking import checks
 from grader.checking.feedback import item_output, item_score, verdict_line
 from grader.checking.inputs import Case, generate_cases, seed_for, shared_fds
 from grader.checking.pipeline import ItemPlan, plan_check, retry_timed, run_checks, run_plans
+from grader.checking.standin_answers import Budget, standin_value
 from grader.reporting.escaping import markdown_text
 from grader.checking.compare import leaves
 from grader.rubric import ArgSpec, Check, Item, Rubric
@@ -165,7 +166,8 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     graded again from the start in a fresh child from the loaded state, so a leftover the child
     did not see can cost no points.  A fork per item cost about 3 ms of CPU on this 2-core VM.
     """
-    plans = [_plan(rubric, check, generate_cases(check, seed, index, j)) for j, check in enumerate(item.checks)]
+    budget = Budget()
+    plans = [_plan(rubric, check, generate_cases(check, seed, index, j), budget) for j, check in enumerate(item.checks)]
     serve = _serve(rubric)
     if reuse and session.reusable():
         passed_before = set(result.passed_functions)
@@ -219,8 +221,8 @@ def _judged_item(session: Session, rubric: Rubric, item: Item, plans: list[ItemP
                       headline=verdict_line(item, check_results))
 
 
-def _plan(rubric: Rubric, check: Check, cases: list[Case]) -> ItemPlan:
-    return plan_check(check, cases, checks.stub_names(rubric, check), checks.ReferenceOracle(rubric, check))
+def _plan(rubric: Rubric, check: Check, cases: list[Case], budget: Budget | None = None) -> ItemPlan:
+    return plan_check(check, cases, checks.stub_names(rubric, check), checks.ReferenceOracle(rubric, check), budget)
 
 
 def _retry_plan(rubric: Rubric, check: Check, seed: int, index: int, position: int, count: int) -> ItemPlan | None:
@@ -402,20 +404,6 @@ def _shape_of(value: Any) -> tuple[int, ...]:
         except ValueError:  # ragged: its length is what counts
             return (len(value),)
     return ()
-
-
-def standin_value(value: Any) -> Any:
-    """A reference result as a student's NumPy code returns it: Python floats become ``np.float64``
-    (so ``.item()``, ``.shape`` and ``np.isscalar`` work on it), inside tuples, lists and dicts too."""
-    if isinstance(value, float) and not isinstance(value, np.floating):
-        return np.float64(value)
-    if isinstance(value, tuple):
-        return tuple(standin_value(v) for v in value)
-    if isinstance(value, list):
-        return [standin_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: standin_value(v) for k, v in value.items()}
-    return value
 
 
 def _series(rubric: Rubric, plan: ItemPlan, outcomes: tuple[execution.Outcome, ...]) -> dict[str, list[float | str]]:

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 from grader.checking import checks
 from grader.checking.checks import CheckResult, Oracle
 from grader.checking.inputs import Case
+from grader.checking.standin_answers import Budget
 from grader.rubric import Check
 from grader.sandbox import execution
 from grader.sandbox.execution import Call, CallbackServer, Outcome
@@ -31,9 +32,13 @@ class ItemPlan:
     oracle: Oracle
 
 
-def plan_check(check: Check, cases: Sequence[Case], stubs: tuple[str, ...], oracle: Oracle) -> ItemPlan:
-    """The plan of ``check`` on ``cases``, with ``stubs`` served by the grader during each call."""
-    return ItemPlan(check, tuple(cases), tuple(checks.build_calls(check, list(cases), stubs)), oracle)
+def plan_check(check: Check, cases: Sequence[Case], stubs: tuple[str, ...], oracle: Oracle,
+               budget: Budget | None = None) -> ItemPlan:
+    """The plan of ``check`` on ``cases``, with ``stubs`` served by the grader during each call (from
+    the answers sent along where the oracle knows them, within ``budget``, one table per item)."""
+    budget = budget or Budget()
+    answers = [oracle.stub_answers(case, stubs, budget) for case in cases]
+    return ItemPlan(check, tuple(cases), tuple(checks.build_calls(check, list(cases), stubs, answers)), oracle)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ class Call:
     late_args: tuple = ()
     timed: bool = False
     keywords: tuple[str, ...] = ()
+    answers: tuple = ()  # ``standin_answers.Answer``s the item child may answer stand-in calls from
 
 
 OutcomeStatus = Literal["ok", "error", "missing", "timeout", "died", "limit", "not_run"]
@@ -313,7 +314,9 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer, reu
                 if message.get("fn") in current.stubs and message.get("fn") not in served:
                     served.append(message.get("fn"))
             elif op == "result" and message.get("index") == len(outcomes):
-                outcomes.append(_outcome(message, time.monotonic() - started, tuple(served), failed[:1]))
+                answered = [n for n in (message.get("used") or []) if isinstance(n, str) and n in current.stubs]
+                callees = tuple(dict.fromkeys([*served, *answered]))
+                outcomes.append(_outcome(message, time.monotonic() - started, callees, failed[:1]))
                 served, failed = [], []
                 started = time.monotonic()
                 deadline = started + call_seconds
@@ -341,6 +344,8 @@ def _wire(call: Call) -> dict[str, Any]:
     """A call as the item child reads it (``keywords`` only when some arguments go by name)."""
     wire = {"fn": call.fn, "args": list(call.args), "stubs": list(call.stubs), "return_args": list(call.return_args),
             "timed": call.timed}
+    if call.answers:
+        wire["answers"] = [answer.wire() for answer in call.answers]
     return {**wire, "keywords": list(call.keywords)} if call.keywords else wire
 
 
