@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
+import shutil
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +32,16 @@ GRADING_TIMES = pytest.StashKey[dict]()
 def logreg2_rubric() -> Rubric:
     """The shipped logreg2 rubric, loaded once."""
     return load_rubric("logreg2")
+
+
+@pytest.fixture(scope="module")
+def folder() -> Iterator[Path]:
+    """A folder for one module's submissions: the sandbox user must read them, and cannot enter
+    pytest's tmp_path (a module may define its own)."""
+    made = Path(tempfile.mkdtemp(prefix="lr2-tests-"))
+    made.chmod(0o755)
+    yield made
+    shutil.rmtree(made, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

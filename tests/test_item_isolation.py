@@ -13,9 +13,6 @@ shared until something could matter), these outcomes are what must hold.
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,15 +36,6 @@ OWN_ITEMS = {
 }
 # Items whose functions read the global the crashing ones change: right only on the loaded state.
 READS_LOADED_STATE = {"graph_backward", "single_example", "update"}
-
-
-@pytest.fixture(scope="module")
-def folder() -> Iterator[Path]:
-    """Submissions must be readable by the sandbox user, who cannot enter pytest's tmp_path."""
-    made = Path(tempfile.mkdtemp(prefix="lr2-item-isolation-"))
-    made.chmod(0o755)
-    yield made
-    shutil.rmtree(made, ignore_errors=True)
 
 
 def submission(name: str, folder: Path, tail: str = "") -> Path:

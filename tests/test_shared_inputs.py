@@ -12,8 +12,6 @@ import fcntl
 import mmap
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -102,14 +100,6 @@ def test_every_known_slip_runs_on_a_read_only_matrix(logreg2_rubric: Rubric) -> 
     assert oracle.expected(case)[0] is not None
     raised = [v for v in oracle.variants(case) if v.raised and "read-only" in v.raised_message]
     assert not raised
-
-
-@pytest.fixture(scope="module")
-def folder() -> Iterator[Path]:
-    made = Path(tempfile.mkdtemp(prefix="lr2-shared-inputs-"))
-    made.chmod(0o755)
-    yield made
-    shutil.rmtree(made, ignore_errors=True)
 
 
 VANDAL = '''

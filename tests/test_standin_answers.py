@@ -8,9 +8,6 @@ kept after its call no longer answers from it.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -73,14 +70,6 @@ def test_timed_checks_send_no_answers(logreg2_rubric: Rubric) -> None:
     oracle = checks.ReferenceOracle(logreg2_rubric, timed)
     case = grading.generate_cases(timed, 1, 8, 0)[0]
     assert oracle.stub_answers(case, ("sigmoid",), Budget()) == ()
-
-
-@pytest.fixture(scope="module")
-def folder() -> Iterator[Path]:
-    made = Path(tempfile.mkdtemp(prefix="lr2-standin-answers-"))
-    made.chmod(0o755)
-    yield made
-    shutil.rmtree(made, ignore_errors=True)
 
 
 def _graded(folder: Path, name: str, body: str, rubric: Rubric, zygote: Zygote) -> grading.GradeResult:
