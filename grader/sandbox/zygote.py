@@ -392,15 +392,17 @@ class Zygote:
         """
         if self._proc is None or self._proc.poll() is not None:
             return False
-        chain = _chain(keep, self._proc.pid)
+        path = _chain(keep, self._proc.pid)
+        chain = set(path)
         if not chain:
             return False
-        stack = [self._proc.pid]
-        while stack:
-            kids = _live_children(stack.pop())
+        # Deepest first: an orphan is re-parented upwards, so one that moves while this reads is met
+        # again at its new parent, read later (read from the top, a double fork that settles between
+        # two reads went unseen right after the call that made it).
+        for pid in [*path, self._proc.pid]:
+            kids = _live_children(pid)
             if kids is None or not kids <= chain:
                 return False
-            stack.extend(kids)
         return True
 
     def close(self) -> None:
@@ -616,16 +618,16 @@ def _stat_fields(pid: int) -> list[str] | None:
         return None
 
 
-def _chain(pid: int, stop: int) -> set[int]:
-    """``pid`` and its parents below ``stop``; empty when ``stop`` is not an ancestor."""
-    chain: set[int] = set()
+def _chain(pid: int, stop: int) -> list[int]:
+    """``pid`` and its parents below ``stop``, deepest first; empty when ``stop`` is not an ancestor."""
+    chain: list[int] = []
     while pid > 1 and pid != stop and pid not in chain:
-        chain.add(pid)
+        chain.append(pid)
         fields = _stat_fields(pid)
         if fields is None:
-            return set()
+            return []
         pid = int(fields[1])
-    return chain if pid == stop else set()
+    return chain if pid == stop else []
 
 
 def _live_children(pid: int) -> set[int] | None:
