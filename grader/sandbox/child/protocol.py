@@ -317,7 +317,7 @@ class FrameReader:
         if self._scratch is None:
             self._scratch = memoryview(bytearray(1 << 20))
         count = sock.recv_into(self._scratch)
-        self._buf += self._scratch[:count]
+        self.feed(self._scratch[:count])
         return count
 
     def next_frame(self) -> dict[str, Any] | None:
