@@ -224,6 +224,21 @@ class Budgets:
         enforced="the grader's deadline for the sandbox's own steps (start an item, stop a statement, resume)",
         reached="the session is given up; the next item starts a fresh one (the file is loaded again)",
         why="these steps take milliseconds; a busy machine may take a second")
+    speed_stop_seconds: float = _entry(
+        1.0, scope="call", constant="grader.checking.checks:SPEED_STOP_SECONDS",
+        enforced="a speed check's timed call is stopped once it has run twice the time the check allows, or "
+                 "this long if that is longer (never past `Limits.call_seconds`)",
+        reached="the speed case fails (\"took more than ... s ... and was stopped\"); the report's status is not "
+                "`timeout`, as no limit of the student's was reached",
+        why="past what the check allows the verdict is known: a loop over the 100,000 examples waited out the "
+            "call limit, twice when the item was graded again, ~8 s of a 0.2 s submission")
+    reused_call_seconds: float = _entry(
+        1.0, scope="call", constant="grader.checking.grading:REUSED_CALL_SECONDS",
+        enforced="the deadline of each call of an item tried in the child the previous item left (never past "
+                 "`Limits.call_seconds`)",
+        reached="nothing the student sees: the item is graded again in a fresh child, with the full call limit",
+        why="only a clean pass is kept from a reused child, and the rubric's calls take milliseconds; a call "
+            "that hangs there cost its whole limit twice")
     student_seconds: float = _entry(
         600.0, scope="student", constant="grader.batch.pool:DEFAULT_STUDENT_SECONDS", flags="`--student-seconds` (batch)",
         enforced="`batch` kills the worker grading the student (SIGKILL)",

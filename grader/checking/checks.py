@@ -29,6 +29,7 @@ from grader.checking.standin_answers import Answer, Budget, record
 from grader.sandbox.child.protocol import CallableRef
 from grader.rubric import Check, MatchRule, Mistake, ReturnSpec, Rubric
 from grader.sandbox.child.testfunctions import TEST_FUNCTIONS
+from grader.limits import BUDGETS
 
 GRADIENT_STEP = 1e-6
 GRADIENT_ATOL = 1e-7  # the rubric's gradient_check sets rtol; atol is the step's own error
@@ -617,6 +618,20 @@ def _timing_problem(check: Check, outcome: Outcome, best: float, case: Case, pri
                 f"about {outcome.seconds / max(best, 1e-6):.0f}x the time of a vectorized solution "
                 f"({best:.3f} s; at most {allowed:.3f} s allowed). " + _slow_cause(printed))
     return None
+
+
+SPEED_STOP_SECONDS = BUDGETS.speed_stop_seconds
+
+
+def speed_stop(check: Check, case: Case, oracle: Oracle) -> float | None:
+    """How long a timed call may run (``Budgets.speed_stop_seconds``): twice what the check allows,
+    past which it has failed whatever it returns.  The reference's best time only falls as this
+    process measures it again, so what is allowed when the call is judged is no more than now."""
+    timing = check.timing
+    if timing is None:
+        return None
+    allowed = timing.factor * oracle.reference_seconds(case, math.inf) + timing.slack_seconds
+    return max(SPEED_STOP_SECONDS, 2 * allowed)
 
 
 def _timeout_problem(check: Check, outcome: Outcome, best: float, case: Case, printed: int = 0) -> str:

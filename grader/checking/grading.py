@@ -28,11 +28,12 @@ from grader.reporting.escaping import markdown_text
 from grader.checking.compare import leaves
 from grader.rubric import ArgSpec, Check, Item, Rubric
 from grader.sandbox import execution
-from grader.limits import CAPS, Limits
+from grader.limits import BUDGETS, CAPS, Limits
 from grader.sandbox.zygote import Session, Zygote, make_scratch
 from grader.submission.locate import Submission
 
 MAX_CALLBACK_ELEMENTS = CAPS.callback_elements
+REUSED_CALL_SECONDS = BUDGETS.reused_call_seconds
 COMPUTE_FACTOR = 2  # a stand-in may build arrays twice as large as the rubric's largest input
 MIN_COMPUTE_BOUND = 100_000
 
@@ -171,7 +172,7 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     serve = _serve(rubric)
     if reuse and session.reusable():
         passed_before = set(result.passed_functions)
-        quick = [replace(plan, oracle=checks.PassOnlyOracle(plan.oracle)) for plan in plans]
+        quick = [_quick(plan) for plan in plans]
         tried = _judged_item(session, rubric, item, quick, serve, load, result, reuse=True)
         if _clean(tried):
             return tried, session.reusable()
@@ -184,6 +185,13 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
                           follow=lambda j, judged: _follow_up(session, rubric, judged, plans[j], seed, index, j,
                                                               serve, result))
     return graded, _clean(graded) and session.reusable()
+
+
+def _quick(plan: ItemPlan) -> ItemPlan:
+    """A plan for a try in a reused child: no slips, and calls stopped at ``REUSED_CALL_SECONDS``
+    (a call slower than that is graded again in a fresh child with the whole call limit)."""
+    calls = tuple(replace(c, seconds=min(c.seconds or REUSED_CALL_SECONDS, REUSED_CALL_SECONDS)) for c in plan.calls)
+    return replace(plan, calls=calls, oracle=checks.PassOnlyOracle(plan.oracle))
 
 
 def _clean(graded: ItemResult) -> bool:

@@ -9,7 +9,7 @@ pack) and the follow-ups grading adds after a check is judged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from grader.checking import checks
@@ -38,7 +38,10 @@ def plan_check(check: Check, cases: Sequence[Case], stubs: tuple[str, ...], orac
     the answers sent along where the oracle knows them, within ``budget``, one table per item)."""
     budget = budget or Budget()
     answers = [oracle.stub_answers(case, stubs, budget) for case in cases]
-    return ItemPlan(check, tuple(cases), tuple(checks.build_calls(check, list(cases), stubs, answers)), oracle)
+    calls = checks.build_calls(check, list(cases), stubs, answers)
+    if check.timing is not None:  # stopped once its speed verdict is known
+        calls = [replace(call, seconds=checks.speed_stop(check, case, oracle)) for call, case in zip(calls, cases)]
+    return ItemPlan(check, tuple(cases), tuple(calls), oracle)
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,8 @@ class ItemRun:
 
     @property
     def timed_out(self) -> bool:
-        return any(o.status == "timeout" for chunk in self.outcomes for o in chunk)
+        """A call reached the call limit (not a shorter limit of its own, ``Call.seconds``)."""
+        return any(o.reason == "deadline" for chunk in self.outcomes for o in chunk)
 
 
 def printed_bytes(session: Session) -> int:

@@ -63,21 +63,28 @@ class Call:
     timed: bool = False
     keywords: tuple[str, ...] = ()
     answers: tuple = ()  # ``standin_answers.Answer``s the item child may answer stand-in calls from
+    # A limit of this call's own, below ``Limits.call_seconds``: where running longer cannot change the
+    # verdict (a speed check past what it allows; an item tried in a reused child, graded again if slow).
+    seconds: float | None = None
+
+    def limit(self, call_seconds: float) -> float:
+        return call_seconds if self.seconds is None else min(self.seconds, call_seconds)
 
 
 OutcomeStatus = Literal["ok", "error", "missing", "timeout", "died", "limit", "not_run"]
 
 # Why a call ended as it did, one code per way (``status`` groups them): ``returned``, ``raised``;
-# ``undefined``, or ``not_callable`` when the name is bound to a value (missing); ``deadline``
-# (timeout); ``exited`` (the item's process ended), ``disk`` (the scratch folder went past its
-# limit) or ``gone`` (the session was lost) (died); ``channel`` (a value beyond what the result
-# channel accepts: limit); ``not_run`` (an earlier call of the item never returned).
-OutcomeReason = Literal["returned", "raised", "undefined", "not_callable", "deadline", "exited", "disk", "gone",
-                        "channel", "not_run"]
+# ``undefined``, or ``not_callable`` when the name is bound to a value (missing); ``deadline`` (the
+# call limit) or ``stopped`` (the call's own shorter limit, ``Call.seconds``) (timeout); ``exited``
+# (the item's process ended), ``disk`` (the scratch folder went past its limit) or ``gone`` (the
+# session was lost) (died); ``channel`` (a value beyond what the result channel accepts: limit);
+# ``not_run`` (an earlier call of the item never returned).
+OutcomeReason = Literal["returned", "raised", "undefined", "not_callable", "deadline", "stopped", "exited", "disk",
+                        "gone", "channel", "not_run"]
 
 _STATUS: dict[str, OutcomeStatus] = {
     "returned": "ok", "raised": "error", "undefined": "missing", "not_callable": "missing", "deadline": "timeout",
-    "exited": "died", "disk": "died", "gone": "died", "channel": "limit", "not_run": "not_run"}
+    "stopped": "timeout", "exited": "died", "disk": "died", "gone": "died", "channel": "limit", "not_run": "not_run"}
 _USUAL: dict[str, OutcomeReason] = {
     "ok": "returned", "error": "raised", "missing": "undefined", "timeout": "deadline", "died": "gone",
     "limit": "channel", "not_run": "not_run"}
@@ -290,6 +297,7 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer, reu
     wire = [_wire(c) for c in calls]
     started = time.monotonic()
     deadline = started + call_seconds + GRACE_SECONDS
+    limit = calls[0].limit(call_seconds) if calls else call_seconds  # the running call's, from item_start
     served: list[str] = []
     failed: list[str] = []  # the exception types of stand-ins that could not answer, in order
     begun = False
@@ -302,11 +310,11 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer, reu
             if op == "item_start" and not outcomes:
                 session.held, begun = (message.get("pid") if type(message.get("pid")) is int else None), True
                 started = time.monotonic()
-                deadline = started + call_seconds
+                deadline = started + limit
             elif op == "ready" and current.timed:
                 session.send({"op": "go", "args": list(current.late_args)}, deadline)
                 started = time.monotonic()
-                deadline = started + call_seconds
+                deadline = started + limit
             elif op == "callback":
                 reply, failure = _serve(serve, current, message)
                 session.send({"op": "callback_result", **reply}, deadline)
@@ -318,8 +326,10 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer, reu
                 callees = tuple(dict.fromkeys([*served, *answered]))
                 outcomes.append(_outcome(message, time.monotonic() - started, callees, failed[:1]))
                 served, failed = [], []
+                if len(outcomes) < len(calls):
+                    limit = calls[len(outcomes)].limit(call_seconds)
                 started = time.monotonic()
-                deadline = started + call_seconds
+                deadline = started + limit
             elif op == "item_end" and not begun:  # the held child had ended: the mainline forks anew
                 session.held = None
             elif op == "item_end":
@@ -331,8 +341,8 @@ def run_item(session: Session, calls: Sequence[Call], serve: CallbackServer, reu
                 raise SessionDied("the submission's process sent an unexpected message")
         _finish_item(session)
     except Deadline:
-        outcomes.append(Outcome.because("deadline", f"did not return within {call_seconds:g} s and was stopped",
-                                        limit_seconds=call_seconds))
+        outcomes.append(Outcome.because("deadline" if limit >= call_seconds else "stopped",
+                                        f"did not return within {limit:g} s and was stopped", limit_seconds=limit))
         _recover(session)
     except SessionDied as exc:
         outcomes.append(_lost(exc))
