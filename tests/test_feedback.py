@@ -133,10 +133,25 @@ def test_every_listed_slip_is_declared_and_has_a_submission(logreg2_rubric):
 
 
 def test_slow_loop_reports_the_measured_slowdown(grade):
-    output = by_item(grade(EXAMPLES / "buggy" / "vectorized_with_loops.py"))["vectorization"]["output"]
+    report = grade(EXAMPLES / "buggy" / "vectorized_with_loops.py")
+    output = by_item(report)["vectorization"]["output"]
     assert re.search(r"took (more than )?[0-9.]+ s on an input with M=100,000, N=10", output)
     assert re.search(r"(over |about )[0-9]+x the time of a vectorized solution", output)
     assert "np.dot or np.matmul" in output
+
+
+def test_a_slow_loop_is_stopped_once_its_speed_verdict_is_known(logreg2_rubric, shared_zygote):
+    """Past twice what the speed check allows (at least ``SPEED_STOP_SECONDS``) the call has failed
+    whatever it returns: it is stopped there, not at the call limit, and the student reached no limit."""
+    limits = limits_for(logreg2_rubric).with_overrides(call_seconds=30.0)
+    result = grade_path(EXAMPLES / "buggy" / "vectorized_with_loops.py", logreg2_rubric, shared_zygote, limits)
+    assert result.status == "graded"
+    item = next(r for r in result.items if r.item.id == "vectorization")
+    assert item.score == 0 and not item.timed_out
+    [case] = item.checks[0].cases
+    assert case.reason == "timeout"
+    assert f"took more than {checks.SPEED_STOP_SECONDS:g} s on an input with M=100,000, N=10 and was stopped" in case.problem
+    assert next(r for r in result.items if r.item.id == "gradients_vectorized").passed  # its values are right
 
 
 @pytest.mark.parametrize("name", ["divides_by_n.py", "dw_shape_1xN.py", "sign_flipped.py", "x_not_transposed.py"])

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checking.grading import GradeResult, ItemResult, grade_path, limits_for
+from grader.checking.grading import REUSED_CALL_SECONDS, GradeResult, ItemResult, grade_path, limits_for
 from grader.rubric import Rubric
 from grader.sandbox.zygote import Zygote
 
@@ -163,3 +163,38 @@ def test_clean_items_share_a_child_and_a_changed_one_is_let_go(logreg2_rubric: R
     rebinding = body.replace(head, f"{head}    global _REBOUND\n    _REBOUND = object()\n") + "\n_REBOUND = None\n"
     changed = _pids(folder / "rebinding.py", rebinding, logreg2_rubric, shared_zygote)
     assert changed["graph_forward"] == changed["update"] != changed["gradient_descent"]
+
+
+def test_a_call_slower_than_a_reused_childs_limit_gets_the_whole_call_limit(logreg2_rubric: Rubric,
+                                                                            shared_zygote: Zygote, folder: Path) -> None:
+    """An item tried in the child the last item left stops its calls at ``REUSED_CALL_SECONDS``; a
+    correct function slower than that is then graded in a fresh child with the whole call limit,
+    and passes.  ``update`` runs late (its child is reused) and each call sleeps past that limit."""
+    head = "def update(w, b, dw, db, alpha):\n"
+    body = CORRECT.read_text()
+    assert head in body
+    slow = body.replace(head, f"{head}    import time as _time\n    _time.sleep({REUSED_CALL_SECONDS + 0.3})\n")
+    path = folder / "slow_update.py"
+    path.write_text(slow)
+    path.chmod(0o644)
+    limits = limits_for(logreg2_rubric)
+    assert limits.call_seconds > REUSED_CALL_SECONDS + 0.3
+    result = grade_path(path, logreg2_rubric, shared_zygote, limits)
+    assert result.score == 100 and result.status == "graded", [(r.item.id, r.headline) for r in result.items]
+
+
+def test_a_hang_in_a_reused_child_is_judged_with_the_whole_call_limit(logreg2_rubric: Rubric,
+                                                                      shared_zygote: Zygote, folder: Path) -> None:
+    """The short try in a reused child is never the verdict: the hang is stopped at the call limit
+    in a fresh child, and the student is told that limit."""
+    path = folder / "hangs_late.py"
+    path.write_text(CORRECT.read_text() + "\n\ndef update(w, b, dw, db, alpha):\n    while True:\n        pass\n")
+    path.chmod(0o644)
+    limits = limits_for(logreg2_rubric).with_overrides(call_seconds=2.0)
+    result = grade_path(path, logreg2_rubric, shared_zygote, limits)
+    update = next(r for r in result.items if r.item.id == "update")
+    assert result.status == "timeout" and update.timed_out and update.score == 0
+    [first, *rest] = update.checks[0].cases
+    assert first.reason == "timeout" and "did not return within 2 s" in first.problem
+    assert {case.reason for case in rest} <= {"not_run"}
+    assert next(r for r in result.items if r.item.id == "gradient_descent").passed  # its update is the stand-in
