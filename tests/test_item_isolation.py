@@ -33,6 +33,7 @@ OWN_ITEMS = {
     "writes_files.py": {"sigmoid"},
     "crashes.py": {"graph_forward", "sigmoid", "numerical_derivatives"},
     "mutates_in_place.py": {"sigmoid"},
+    "kills_mainline.py": {"cost"},
 }
 # Items whose functions read the global the crashing ones change: right only on the loaded state.
 READS_LOADED_STATE = {"graph_backward", "single_example", "update"}
@@ -122,6 +123,14 @@ def test_a_change_inside_an_object_changes_no_other_verdict(logreg2_rubric: Rubr
     then fails there is graded again in a fresh child, and gets the verdict it gets alone."""
     together = assert_others_as_alone("mutates_in_place.py", logreg2_rubric, shared_zygote, folder)
     assert together["sigmoid"].passed and together["update"].passed
+
+
+def test_an_item_that_kills_the_mainline_costs_the_next_item_nothing(logreg2_rubric: Rubric,
+                                                                   shared_zygote: Zygote, folder: Path) -> None:
+    """The item after it needs a fresh child, which the dead mainline cannot fork: it is graded in a
+    new session, not charged the loss ("the submission's process is gone")."""
+    together = assert_others_as_alone("kills_mainline.py", logreg2_rubric, shared_zygote, folder)
+    assert together["cost"].passed  # its values were right; the session it ended was replaced
 
 
 PIDS = """

@@ -120,13 +120,16 @@ def _grade_loaded(result: GradeResult, zygote: Zygote, limits: Limits) -> None:
         reuse = False
         for index, item in enumerate(rubric.items):
             graded: ItemResult | None = None
-            while graded is None:  # twice when a try in a reused child ended the session
+            for last_try in (False, True):  # again in a new session when the item found its session ended
                 if not session.alive:
                     session.close()
                     printed.append((session.stdout.text(), session.stderr.text()))
                     session, _ = _open(submission, rubric, zygote, limits)
                     reuse = False
-                graded, reuse = _grade_item(session, rubric, item, index, seed, load, result, reuse)
+                graded, reuse = _grade_item(session, rubric, item, index, seed, load, result, reuse, last_try)
+                if graded is not None:
+                    break
+            assert graded is not None
             result.items.append(graded)
         if any(r.timed_out for r in result.items) or any(p.kind in ("timeout", "budget") for p in load.problems):
             result.status = "timeout"
@@ -157,9 +160,11 @@ def load_blocker(submission: Submission, load: execution.LoadResult) -> str | No
 
 
 def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: int,
-                load: execution.LoadResult, result: GradeResult, reuse: bool) -> tuple[ItemResult | None, bool]:
-    """The item's result, and whether the next item may reuse its child (None: grade it again in a
-    new session, as its try in a reused child ended this one).
+                load: execution.LoadResult, result: GradeResult, reuse: bool,
+                last_try: bool = True) -> tuple[ItemResult | None, bool]:
+    """The item's result, and whether the next item may reuse its child (None, unless ``last_try``:
+    grade it again in a new session, as this one ended before the item's fresh child could start:
+    in its try in a reused child, or earlier, when an item killed the mainline its child came from).
 
     With ``reuse``, the item is first tried in the child the last item left (it passed cleanly and
     its child saw no change, see ``Session.reusable``), judged without slips: a clean pass there is
@@ -181,6 +186,9 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
         result.series.pop(item.id, None)
         if not session.alive:
             return None, False
+    execution.release(session)  # the fresh child is forked by the mainline, if it is still there
+    if not session.alive and not last_try:
+        return None, False
     graded = _judged_item(session, rubric, item, plans, serve, load, result, reuse=False,
                           follow=lambda j, judged: _follow_up(session, rubric, judged, plans[j], seed, index, j,
                                                               serve, result))
