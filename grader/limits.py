@@ -225,7 +225,7 @@ class Budgets:
         reached="the session is given up; the next item starts a fresh one (the file is loaded again)",
         why="these steps take milliseconds; a busy machine may take a second")
     speed_stop_seconds: float = _entry(
-        1.0, scope="call", constant="grader.checking.checks:SPEED_STOP_SECONDS",
+        0.5, scope="call", constant="grader.checking.checks:SPEED_STOP_SECONDS",
         enforced="a speed check's timed call is stopped once it has run twice the time the check allows, or "
                  "this long if that is longer (never past `Limits.call_seconds`)",
         reached="the speed case fails (\"took more than ... s ... and was stopped\"); the report's status is not "
@@ -235,7 +235,7 @@ class Budgets:
     reused_call_seconds: float = _entry(
         1.0, scope="call", constant="grader.checking.grading:REUSED_CALL_SECONDS",
         enforced="the deadline of each call of an item tried in the child the previous item left (never past "
-                 "`Limits.call_seconds`)",
+                 "`Limits.call_seconds`; a speed check's call: what it may take and pass)",
         reached="nothing the student sees: the item is graded again in a fresh child, with the full call limit",
         why="only a clean pass is kept from a reused child, and the rubric's calls take milliseconds; a call "
             "that hangs there cost its whole limit twice")

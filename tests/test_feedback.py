@@ -150,7 +150,8 @@ def test_a_slow_loop_is_stopped_once_its_speed_verdict_is_known(logreg2_rubric, 
     assert item.score == 0 and not item.timed_out
     [case] = item.checks[0].cases
     assert case.reason == "timeout"
-    assert f"took more than {checks.SPEED_STOP_SECONDS:g} s on an input with M=100,000, N=10 and was stopped" in case.problem
+    stopped = re.search(r"took more than ([0-9.]+) s on an input with M=100,000, N=10 and was stopped", case.problem)
+    assert stopped and checks.SPEED_STOP_SECONDS <= float(stopped.group(1)) < limits.call_seconds, case.problem
     assert next(r for r in result.items if r.item.id == "gradients_vectorized").passed  # its values are right
 
 

@@ -623,15 +623,21 @@ def _timing_problem(check: Check, outcome: Outcome, best: float, case: Case, pri
 SPEED_STOP_SECONDS = BUDGETS.speed_stop_seconds
 
 
-def speed_stop(check: Check, case: Case, oracle: Oracle) -> float | None:
-    """How long a timed call may run (``Budgets.speed_stop_seconds``): twice what the check allows,
-    past which it has failed whatever it returns.  The reference's best time only falls as this
-    process measures it again, so what is allowed when the call is judged is no more than now."""
+def speed_allowed(check: Check, case: Case, oracle: Oracle) -> float | None:
+    """The seconds a timed call may take and pass (the rubric's ``factor`` times the reference's
+    best time here, plus ``slack_seconds``).  The best time only falls as this process measures it
+    again, so what is allowed when the call is judged is no more than this."""
     timing = check.timing
     if timing is None:
         return None
-    allowed = timing.factor * oracle.reference_seconds(case, math.inf) + timing.slack_seconds
-    return max(SPEED_STOP_SECONDS, 2 * allowed)
+    return timing.factor * oracle.reference_seconds(case, math.inf) + timing.slack_seconds
+
+
+def speed_stop(check: Check, case: Case, oracle: Oracle) -> float | None:
+    """How long a timed call may run (``Budgets.speed_stop_seconds``): twice what it may take and
+    pass, past which it has failed whatever it returns."""
+    allowed = speed_allowed(check, case, oracle)
+    return None if allowed is None else max(SPEED_STOP_SECONDS, 2 * allowed)
 
 
 def _timeout_problem(check: Check, outcome: Outcome, best: float, case: Case, printed: int = 0) -> str:

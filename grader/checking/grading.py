@@ -196,9 +196,12 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
 
 
 def _quick(plan: ItemPlan) -> ItemPlan:
-    """A plan for a try in a reused child: no slips, and calls stopped at ``REUSED_CALL_SECONDS``
-    (a call slower than that is graded again in a fresh child with the whole call limit)."""
-    calls = tuple(replace(c, seconds=min(c.seconds or REUSED_CALL_SECONDS, REUSED_CALL_SECONDS)) for c in plan.calls)
+    """A plan for a try in a reused child: no slips, and calls stopped at ``REUSED_CALL_SECONDS``, a
+    timed one once it has taken what it may take and pass.  Only a clean pass is kept from there: a
+    call slower than that is graded again in a fresh child, with its whole limit."""
+    calls = tuple(replace(call, seconds=min(REUSED_CALL_SECONDS,
+                                            checks.speed_allowed(plan.check, case, plan.oracle) or math.inf))
+                  for call, case in zip(plan.calls, plan.cases))
     return replace(plan, calls=calls, oracle=checks.PassOnlyOracle(plan.oracle))
 
 
