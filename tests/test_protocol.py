@@ -97,3 +97,20 @@ def test_tuple_and_dict_subclasses_are_what_they_claim_and_nothing_is_cut():
 def test_integers_beyond_float64_arrive_as_infinities():
     got = roundtrip({"v": [10**400, -10**400, 2**70]})["v"]
     assert got[0] == math.inf and got[1] == -math.inf and got[2] == float(2**70)
+
+
+def test_a_table_of_answers_survives_the_wire_and_a_malformed_one_is_empty():
+    entries = [("sigmoid", protocol.call_key("sigmoid", (np.float64(0.25),), {}), np.float64(0.56)),
+               ("update", protocol.call_key("update", (np.ones(3), 0.5), {}), (np.zeros(3), 0.1)),
+               ("cost", b"", None)]
+    sent = roundtrip({"t": protocol.pack_answers(entries)})["t"]
+    got = protocol.unpack_answers(sent)
+    assert [(n, k) for n, k, _ in got] == [(n, k) for n, k, _ in entries]
+    assert got[0][2] == np.float64(0.56) and type(got[0][2]) is np.float64
+    assert np.array_equal(got[1][2][0], np.zeros(3)) and got[2][2] is None
+    assert protocol.unpack_answers(protocol.pack_answers([])) == []
+    good = protocol.pack_answers(entries)
+    for broken in ({**good, "ends": good["ends"][::-1].copy()}, {**good, "ends": good["ends"] + 1000},
+                   {**good, "names": good["names"][:1]}, {**good, "keys": good["keys"].astype(np.int64)},
+                   [entries], None):
+        assert protocol.unpack_answers(broken) == []

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Sequence
 
 from grader.limits import BUDGETS
+from grader.sandbox.child import protocol
 from grader.sandbox.zygote import Deadline, Session, SessionDied
 from grader.submission.cell import Cell
 
@@ -355,7 +356,7 @@ def _wire(call: Call) -> dict[str, Any]:
     wire = {"fn": call.fn, "args": list(call.args), "stubs": list(call.stubs), "return_args": list(call.return_args),
             "timed": call.timed}
     if call.answers:
-        wire["answers"] = [answer.wire() for answer in call.answers]
+        wire["answers"] = protocol.pack_answers([(a.name, a.key, a.value) for a in call.answers])
     return {**wire, "keywords": list(call.keywords)} if call.keywords else wire
 
 

@@ -503,14 +503,10 @@ def _make_stub(channel: Channel, name: str, answers: dict[bytes, Any], used: lis
     return stub
 
 
-def _answer_table(entries: Any, stubs: list[str]) -> dict[bytes, Any]:
+def _answer_table(packed: Any, stubs: list[str]) -> dict[bytes, Any]:
     """The answers the grader sent with a call (``grader.checking.standin_answers``), keyed by the
     bytes the stub's own call would be sent as."""
-    table: dict[bytes, Any] = {}
-    for name, key, value in entries if isinstance(entries, list) else []:
-        if name in stubs and isinstance(key, numpy.ndarray):
-            table[key.tobytes()] = value
-    return table
+    return {key: value for name, key, value in protocol.unpack_answers(packed) if name in stubs}
 
 
 def _restore(namespace: dict[str, Any], stubs: list[str], originals: dict[str, Any]) -> None:
