@@ -41,19 +41,26 @@ def test_recording_gives_each_call_with_the_value_a_stand_in_returns() -> None:
     rng = np.random.default_rng(3)
     w, b, X, y = rng.normal(size=3), 0.25, rng.normal(size=(5, 3)), (rng.random(5) > 0.5).astype(float)
     originals = (ref.sigmoid, ref.forward_single, ref.backward_single)
-    answers = record(ref, "gradients_loop", ("sigmoid", "forward_single", "backward_single"), [w, b, X, y], Budget())
+    recording = record(ref, "gradients_loop", ("sigmoid", "forward_single", "backward_single"), [w, b, X, y], Budget())
+    answers = recording.answers
     names = [a.name for a in answers]
     assert names.count("forward_single") == 5 and names.count("sigmoid") == 5
     first = next(a for a in answers if a.name == "forward_single")
     assert first.key == call_key("forward_single", (w, b, X[0]), {})
     assert type(first.value) is np.float64 and first.value == standin_value(ref.forward_single(w, b, X[0]))
     assert (ref.sigmoid, ref.forward_single, ref.backward_single) == originals  # the recorders are gone again
+    dw, db = ref.gradients_loop(w, b, X, y)  # the recorded run's result is the expected value, to the bit
+    assert recording.returned and np.array_equal(recording.value[0], dw) and float(recording.value[1]) == float(db)
 
 
 def test_recording_keeps_a_copy_and_respects_its_budget() -> None:
     rng = np.random.default_rng(4)
     X, y = rng.normal(size=(6, 2)), np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
-    answers = record(ref, "gradient_descent", ("cost", "gradients_vectorized", "update"), [X, y, 0.5, 0.0, 4], Budget())
+    recording = record(ref, "gradient_descent", ("cost", "gradients_vectorized", "update"), [X, y, 0.5, 0.0, 4], Budget())
+    answers = recording.answers
+    plain = ref.gradient_descent(X, y, 0.5, 0.0, 4)
+    assert np.array_equal(recording.value[0], plain[0]) and float(recording.value[1]) == float(plain[1])
+    assert [float(c) for c in recording.value[2]] == [float(c) for c in plain[2]]
     update = next(a for a in answers if a.name == "update")
     kept = update.value[0].copy()
     update.value[0][:] = 99.0  # what the grader holds is its own
@@ -61,8 +68,9 @@ def test_recording_keeps_a_copy_and_respects_its_budget() -> None:
     small = Budget()
     small.entries = 3
     assert len(record(ref, "gradient_descent", ("cost", "gradients_vectorized", "update"), [X, y, 0.5, 0.0, 4],
-                      small)) == 3
-    assert record(ref, "gradient_descent", ("cost",), [X, y[:2], 0.5, 0.0, 4], Budget()) == []  # it raised
+                      small).answers) == 3
+    raised = record(ref, "gradient_descent", ("cost",), [X, y[:2], 0.5, 0.0, 4], Budget())
+    assert raised.answers == () and not raised.returned
 
 
 def test_timed_checks_send_no_answers(logreg2_rubric: Rubric) -> None:

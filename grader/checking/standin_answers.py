@@ -74,11 +74,22 @@ class Budget:
         return True
 
 
+@dataclass(frozen=True)
+class Recording:
+    """What one recorded run of the reference gave: the stand-in calls it made, and its own result
+    (``returned`` False when it raised), which is the expected value of the case: the recorders
+    hand the reference the same values its callees would, as ``np.float64`` where they give floats."""
+
+    answers: tuple[Answer, ...]
+    value: Any = None
+    returned: bool = False
+
+
 def record(reference: ModuleType, function: str, stubs: tuple[str, ...], args: list[Any],
-           budget: Budget) -> list[Answer]:
+           budget: Budget) -> Recording:
     """The stand-in calls ``reference.function(*args)`` makes, each with the value a stub returns;
     the recorders return those values to the reference, so its later calls carry the types a
-    student's code receives (``np.float64``, not ``float``).  Nothing when the reference raises."""
+    student's code receives (``np.float64``, not ``float``).  No calls when the reference raises."""
     answers: list[Answer] = []
     depth = [0]
     originals = {name: getattr(reference, name) for name in stubs if callable(getattr(reference, name, None))}
@@ -105,13 +116,13 @@ def record(reference: ModuleType, function: str, stubs: tuple[str, ...], args: l
             setattr(reference, name, recorder(name, original))
         with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()):  # the grader's own output may be the report
-            getattr(reference, function)(*args)
+            value = getattr(reference, function)(*args)
     except Exception:  # noqa: BLE001 (an input the reference refuses: its calls are asked one by one)
-        return []
+        return Recording(())
     finally:
         for name, original in originals.items():
             setattr(reference, name, original)
-    return answers
+    return Recording(tuple(answers), value, True)
 
 
 def _arrays_bytes(values: tuple) -> int:
