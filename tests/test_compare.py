@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from grader.checking.compare import Tolerance, check_array, check_float, check_floats, check_returned, part_names
+from grader.checking.compare import (Tolerance, check_array, check_float, check_floats, check_returned, part_names,
+                                     scalars_close)
 from grader.rubric import parse_returns
 
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
@@ -69,3 +72,14 @@ def test_tuple_and_dict_give_one_part_each():
     dict_spec = parse_returns({"dict": {"a": {"float": "a"}, "b": {"float": "b"}}})
     parts = check_returned({"a": 1.0}, {"a": 1.0, "b": 2.0}, dict_spec, TOL)
     assert parts[0].ok and "no key 'b'" in parts[1].problem
+
+
+@given(got=st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
+       expected=st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
+       near=st.floats(min_value=-1e-5, max_value=1e-5),
+       rtol=st.sampled_from([0.0, 1e-9, 1e-6, 1e-3]), atol=st.sampled_from([0.0, 1e-12, 1e-9, 1e-3]))
+def test_scalars_close_is_numpys_isclose(got, expected, near, rtol, atol):
+    tol = Tolerance(rtol=rtol, atol=atol)
+    with np.errstate(all="ignore"):
+        for a, b in ((got, expected), (expected * (1 + near), expected), (np.float64(got), np.float64(expected))):
+            assert scalars_close(a, b, tol) == bool(np.isclose(a, b, rtol=rtol, atol=atol)), (a, b, rtol, atol)

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Union
 import numpy as np
 
 from grader.checking.compare import (Part, PartReason, Tolerance, as_scalar, check_returned, coerce_array, coerce_scalar,
-                                     fmt, leaves, part_names)
+                                     fmt, leaves, part_names, scalars_close)
 from grader.sandbox.execution import Call, Outcome
 from grader.checking.inputs import Case
 from grader.checking.standin_answers import Answer, Budget, record
@@ -561,7 +561,7 @@ def _same(got: Any, wrong: Any, tol: Tolerance) -> bool:
     expected, (scalar, _) = as_scalar(wrong), coerce_scalar(got)
     if expected is None or scalar is None or not math.isfinite(scalar):
         return False
-    return bool(np.isclose(scalar, expected, rtol=tol.rtol, atol=tol.atol))
+    return scalars_close(scalar, expected, tol)
 
 
 def _outcome_problem(function: str, outcome: Outcome) -> str:
