@@ -569,13 +569,14 @@ def _legacy_random_state() -> bytes | None:
 def _item_child(channel: Channel, request: dict[str, Any], student: StudentNamespace, filename: str) -> None:
     """Answer item requests until the grader sends something else: consecutive items share this
     child while each is a clean pass that leaves what ``_observable_state`` sees as it was."""
+    before = _state_or_none(student)
     while request.get("op") == "item":
         channel.send({"op": "item_start", "pid": os.getpid()})
-        before = _state_or_none(student)
         _run_item(channel, request, student, filename)
         flush_output()  # what the item printed is pushed now: a held child may be killed, never exit
         after = _state_or_none(student)
         channel.send({"op": "item_done", "changed": before is None or after != before})
+        before = after  # the next item starts from this state: only this child's own code runs between
         request = channel.recv()
 
 
