@@ -118,6 +118,27 @@ def test_a_fork_retry_waits_at_most_half_the_call_limit() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+def test_a_sweep_walks_again_after_an_empty_walk() -> None:
+    """A double fork's last process can be re-parented to the zygote while a walk reads below it
+    (under neither its old parent nor the zygote when each is read): the sweep ends only after two
+    empty walks in a row.  Scripted walks (empty, then the orphan, then nothing) in a child."""
+    code = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(PROJECT_ROOT / "grader" / "sandbox" / "child")!r})
+        import runner
+        walks = iter([[], [4242], [], []])
+        killed = []
+        runner._descendants = lambda pid: next(walks)
+        runner._is_zombie = lambda pid: False
+        runner._reap_zombies = lambda: None
+        runner.os.kill = lambda pid, sig: killed.append(pid)
+        assert runner._sweep(set()) == 1 and killed == [4242], killed
+        assert next(walks, None) is None  # it stopped after the second empty walk
+    """)
+    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
 # --------------------------------------------------------------------------- kernel objects
 
 

@@ -709,13 +709,21 @@ def _reap_zombies() -> None:
 
 
 def _sweep(keep: set[int]) -> int:
-    """Kill every descendant of the zygote outside ``keep`` until none is left."""
-    me, killed = os.getpid(), 0
+    """Kill every descendant of the zygote outside ``keep`` until two walks in a row find none.
+
+    One empty walk is not enough: it reads the tree from the top, so a process re-parented to the
+    zygote while the walk reads further down (its parent exiting, as a double fork's middle
+    process does) is under neither the parent it left, read later, nor the zygote, read before."""
+    me, killed, quiet = os.getpid(), 0, False
     for _ in range(500):
         _reap_zombies()
         victims = [p for p in _descendants(me) if p not in keep and not _is_zombie(p)]
         if not victims:
-            return killed
+            if quiet:
+                return killed
+            quiet = True
+            continue
+        quiet = False
         for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
