@@ -89,6 +89,10 @@ class Timing:
     slack_seconds: float
     retry_dims: tuple[dict[str, int], ...] = ()
 
+    def allowed(self, best: float) -> float:
+        """The seconds a call may take and pass, given a vectorized solution's best time."""
+        return self.factor * best + self.slack_seconds
+
 
 DEFAULT_GRADIENT_RTOL = 1e-5
 

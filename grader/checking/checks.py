@@ -629,7 +629,7 @@ def _timing_problem(check: Check, outcome: Outcome, best: float, case: Case, pri
     timing = check.timing
     if not timing or outcome.seconds is None:
         return None
-    allowed = timing.factor * best + timing.slack_seconds
+    allowed = timing.allowed(best)
     if outcome.seconds > allowed:
         return (f"{check.function}() took {outcome.seconds:.3f} s on an input with {_dims_text(case)}, "
                 f"about {outcome.seconds / max(best, 1e-6):.0f}x the time of a vectorized solution "
@@ -641,13 +641,10 @@ SPEED_STOP_SECONDS = BUDGETS.speed_stop_seconds
 
 
 def speed_allowed(check: Check, case: Case, oracle: Oracle) -> float | None:
-    """The seconds a timed call may take and pass (the rubric's ``factor`` times the reference's
-    best time here, plus ``slack_seconds``).  The best time only falls as this process measures it
-    again, so what is allowed when the call is judged is no more than this."""
-    timing = check.timing
-    if timing is None:
-        return None
-    return timing.factor * oracle.reference_seconds(case, math.inf) + timing.slack_seconds
+    """The seconds a timed call may take and pass here (``Timing.allowed`` of the reference's best
+    time).  The best time only falls as this process measures it again, so what is allowed when
+    the call is judged is no more than this."""
+    return None if check.timing is None else check.timing.allowed(oracle.reference_seconds(case, math.inf))
 
 
 def speed_stop(check: Check, case: Case, oracle: Oracle) -> float | None:

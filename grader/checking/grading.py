@@ -199,9 +199,9 @@ def _quick(plan: ItemPlan) -> ItemPlan:
     """A plan for a try in a reused child: no slips, and calls stopped at ``REUSED_CALL_SECONDS``, a
     timed one once it has taken what it may take and pass.  Only a clean pass is kept from there: a
     call slower than that is graded again in a fresh child, with its whole limit."""
-    calls = tuple(replace(call, seconds=min(REUSED_CALL_SECONDS,
-                                            checks.speed_allowed(plan.check, case, plan.oracle) or math.inf))
-                  for call, case in zip(plan.calls, plan.cases))
+    allowed = [checks.speed_allowed(plan.check, case, plan.oracle) for case in plan.cases]
+    calls = tuple(replace(call, seconds=REUSED_CALL_SECONDS if passes is None else min(REUSED_CALL_SECONDS, passes))
+                  for call, passes in zip(plan.calls, allowed))
     return replace(plan, calls=calls, oracle=checks.PassOnlyOracle(plan.oracle))
 
 

@@ -235,9 +235,7 @@ class _NotPlain(Exception):
 
 
 _PACK_FLOAT = struct.Struct("<d")
-
-
-_FLOAT64_SCALAR = b"a" + np.dtype(np.float64).str.encode() + b"()"  # as the array branch spells it
+_FLOAT64_SCALAR = b"a" + _FLOAT64.encode() + b"()"  # as the array branch spells an np.float64's key
 
 
 def _key_part(value: Any, parts: list[bytes]) -> None:
