@@ -407,19 +407,13 @@ def _serve(serve: CallbackServer, call: Call, message: dict[str, Any]) -> tuple[
 def _finish_item(session: Session) -> None:
     """Wait for the item child to say it is done (it then waits for the next item, held), then kill
     anything it left behind; a child that left something is not reused."""
-    deadline = time.monotonic() + GRACE_SECONDS
-    try:
-        while True:
-            message = session.receive(deadline)
-            if message.get("op") == "item_done":
-                session.held_changed = message.get("changed") is not False
-                break
-            if message.get("op") == "item_end":
-                session.held = None
-                break
-    except (Deadline, SessionDied):
-        _recover(session)
+    message = _await(session, ("item_done", "item_end"))
+    if message is None:
         return
+    if message["op"] == "item_done":
+        session.held_changed = message.get("changed") is not False
+    else:
+        session.held = None
     if session.kill_stragglers():
         session.held_changed = True
 
@@ -431,15 +425,24 @@ def release(session: Session) -> None:
         session.held = None
         return
     session.held = None
+    if _await(session, ("item_end",), {"op": "release"}) is not None:
+        session.kill_stragglers()
+
+
+def _await(session: Session, ops: tuple[str, ...], send: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The first message of one of ``ops`` within the grace period (after sending ``send``); None
+    when it did not come, once the item's processes are given up (``_recover``)."""
     deadline = time.monotonic() + GRACE_SECONDS
     try:
-        session.send({"op": "release"}, deadline)
-        while session.receive(deadline).get("op") != "item_end":
-            pass
+        if send is not None:
+            session.send(send, deadline)
+        while True:
+            message = session.receive(deadline)
+            if message.get("op") in ops:
+                return message
     except (Deadline, SessionDied):
         _recover(session)
-        return
-    session.kill_stragglers()
+        return None
 
 
 def _recover(session: Session) -> None:
