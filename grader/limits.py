@@ -239,6 +239,12 @@ class Budgets:
         reached="nothing the student sees: the item is graded again in a fresh child, with the full call limit",
         why="only a clean pass is kept from a reused child, and the rubric's calls take milliseconds; a call "
             "that hangs there cost its whole limit twice")
+    held_cpu_seconds: float = _entry(
+        1.0, scope="process", constant="grader.sandbox.zygote:HELD_CPU_SECONDS",
+        enforced="an item child that has used this much CPU is let go after its item; the next item gets a fresh one",
+        reached="nothing the student sees: the next item runs in a fresh child from the loaded state",
+        why="`Limits.cpu_seconds` counts from a process's fork, so items sharing one child would share that "
+            "limit; the rubric's items take milliseconds")
     student_seconds: float = _entry(
         600.0, scope="student", constant="grader.batch.pool:DEFAULT_STUDENT_SECONDS", flags="`--student-seconds` (batch)",
         enforced="`batch` kills the worker grading the student (SIGKILL)",

@@ -36,7 +36,7 @@ CHILD_FRAME_BYTES = CAPS.frame_mb * 1024 * 1024
 PR_SET_DUMPABLE = 4
 SO_SNDBUFFORCE = 32
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
-HELD_CPU_SECONDS = 1.0  # an item child that worked this long is let go: its CPU rlimit counts from its fork
+HELD_CPU_SECONDS = BUDGETS.held_cpu_seconds
 SLOT_FOLDER = "/run/lr2-sandbox-slots" if os.path.isdir("/run") else "/var/lock/lr2-sandbox-slots"
 SLOT_WAIT_SECONDS = BUDGETS.slot_wait_seconds
 
