@@ -6,7 +6,7 @@ A correct ``gradients_loop`` asks the ``sigmoid`` stand-in once per example, and
 a correct submission's CPU.  Running the reference of the graded function with recorders in place
 of its callees gives, for each case, the calls a solution written like it makes and their
 answers; they go to the item child with the call, which answers a stand-in call whose arguments
-encode to exactly the same bytes from the table and asks the grader for any other.
+have the same digest (``protocol.call_key``) from the table and asks the grader for any other.
 
 The table holds nothing a student's code could not get in that item anyway: the answers of the
 stand-ins it may call, for arguments it could pass them.  A call it answers is reported back
@@ -34,7 +34,8 @@ _UNKNOWN_BYTES = 1 << 62  # a value of another type never goes into a table
 
 @dataclass(frozen=True)
 class Answer:
-    """One stand-in call, as the bytes the item child's stub would send for it, and its answer."""
+    """One stand-in call, as the key the item child's stub computes for it (``protocol.call_key``),
+    and its answer."""
 
     name: str
     key: bytes
@@ -63,12 +64,13 @@ class Budget:
 
     def fits(self, array_bytes: int, nested: bool) -> bool:
         """Whether arguments holding this many array bytes may still go in (checked before they are
-        copied into a key: a training set of images is tens of MB)."""
+        hashed into a key: a training set of images is tens of MB, and the child hashes each call
+        it looks up)."""
         return self.entries > 0 and array_bytes <= (NESTED_ARRAY_BYTES if nested else self.array_bytes)
 
-    def take(self, key: bytes, value_bytes: int, nested: bool) -> bool:
+    def take(self, key: bytes, value_bytes: int) -> bool:
         size = len(key) + value_bytes
-        if self.entries <= 0 or size > self.array_bytes or (nested and len(key) > NESTED_ARRAY_BYTES):
+        if self.entries <= 0 or size > self.array_bytes:
             return False
         self.entries, self.array_bytes = self.entries - 1, self.array_bytes - size
         return True
@@ -105,7 +107,7 @@ def record(reference: ModuleType, function: str, stubs: tuple[str, ...], args: l
             finally:
                 depth[0] -= 1
             kept, size = _snapshot(value)
-            if key is not None and budget.take(key, size, nested):
+            if key is not None and budget.take(key, size):
                 answers.append(Answer(name, key, kept))
             return value
 
