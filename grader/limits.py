@@ -233,12 +233,12 @@ class Budgets:
         why="past what the check allows the verdict is known: a loop over the 100,000 examples waited out the "
             "call limit, twice when the item was graded again, ~8 s of a 0.2 s submission")
     reused_call_seconds: float = _entry(
-        1.0, scope="call", constant="grader.checking.grading:REUSED_CALL_SECONDS",
+        0.25, scope="call", constant="grader.checking.grading:REUSED_CALL_SECONDS",
         enforced="the deadline of each call of an item tried in the child the previous item left (never past "
                  "`Limits.call_seconds`; a speed check's call: what it may take and pass)",
         reached="nothing the student sees: the item is graded again in a fresh child, with the full call limit",
         why="only a clean pass is kept from a reused child, and the rubric's calls take milliseconds; a call "
-            "that hangs there cost its whole limit twice")
+            "that hangs spins here first (at 1 s, each hanging file of the benchmark's mixed class cost 4 s of CPU)")
     held_cpu_seconds: float = _entry(
         1.0, scope="process", constant="grader.sandbox.zygote:HELD_CPU_SECONDS",
         enforced="an item child that has used this much CPU is let go after its item; the next item gets a fresh one",
