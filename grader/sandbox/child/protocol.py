@@ -217,26 +217,21 @@ def decode(header: bytes, buffers: list[memoryview]) -> dict[str, Any]:
     return message
 
 
-KEY_BYTES = 16
-
-
 def call_key(name: str, args: tuple | list, kwargs: dict[str, Any]) -> bytes | None:
-    """A 16-byte BLAKE2b digest of a stand-in call's plain arguments (types, dtypes, shapes and
+    """The SHA-256 digest of a stand-in call's plain arguments (types, dtypes, shapes and
     bits), so two calls share a key only when those are equal; None when one is not plain data (two
     such objects could not be told apart).  The grader keys the stand-in answers it sends with an
     item by these, and the child's stubs look their calls up by them.  A digest, not the bytes
     themselves: a correct ``gradient_descent`` passes the same 48 KB ``X`` thirty times per case,
-    which as raw keys made its table 1.5 MB to build, send and decode."""
+    which as raw keys made its table 1.9 MB to build, send and decode (SHA-256, not BLAKE2b: with
+    the CPU's SHA instructions it hashes 1.4 GB/s here, BLAKE2b 0.6)."""
     parts = [name.encode(), b"\0"]
     try:
         for value in (*args, b"\1", *[x for pair in kwargs.items() for x in pair]):
             _key_part(value, parts)
     except _NotPlain:
         return None
-    digest = hashlib.blake2b(digest_size=KEY_BYTES)
-    for part in parts:
-        digest.update(part)
-    return digest.digest()
+    return hashlib.sha256(b"".join(parts)).digest()
 
 
 class _NotPlain(Exception):
@@ -265,7 +260,7 @@ def _key_part(value: Any, parts: list[bytes]) -> None:
         if array.dtype.str not in ALLOWED_DTYPES:
             raise _NotPlain
         parts += [b"a", array.dtype.str.encode(), repr(array.shape).encode(),
-                  array if array.flags.c_contiguous else array.tobytes(order="C")]  # hashed in place
+                  array if array.flags.c_contiguous else array.tobytes(order="C")]  # joined as it is
         if kind is not np.ndarray:
             parts.append(b"g")
     elif kind is tuple or kind is list:
