@@ -505,7 +505,7 @@ def _make_stub(channel: Channel, name: str, answers: dict[bytes, Any], used: lis
 
 def _answer_table(packed: Any, stubs: list[str]) -> dict[bytes, Any]:
     """The answers the grader sent with a call (``grader.checking.standin_answers``), keyed by the
-    bytes the stub's own call would be sent as."""
+    digest of the stub's own call (``protocol.call_key``)."""
     return {key: value for name, key, value in protocol.unpack_answers(packed) if name in stubs}
 
 
