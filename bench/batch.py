@@ -24,7 +24,10 @@ children).
 It also times one ``python -m grader grade`` of the correct example (what ``make
 grade`` runs: a fresh process, zygote start included), and ends with the issue's
 targets, each figure beside its target, the floor and the ratio, with the load
-average before and after (the machine's other work slows every figure).
+average before and after (the machine's other work slows every figure), and the
+CPU budget each target leaves a submission (the machine's CPU during a class over
+its count, beside it; in the mixed class after the hanging calls' own spinning,
+in the notebooks class with the students' own cells measured apart).
 
 ``--profile`` grades a few correct submissions in this process and prints where
 the time of one submission goes, item by item (sandbox round trip vs. judging
@@ -174,9 +177,20 @@ class MemorySampler(threading.Thread):
                 + "; max: " + " ".join(f"{max(t) / 2**20:.0f}" for t in tenths))
 
 
-def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, MemorySampler]:
+def machine_cpu_seconds() -> float:
+    """User plus system CPU of the whole machine since boot, from ``/proc/stat``.  The sandbox's
+    processes are re-parented to a zygote that ignores SIGCHLD, so no ``getrusage`` sees their CPU:
+    on an otherwise idle machine, this is the batch's."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    return (fields[0] + fields[1] + fields[2]) / os.sysconf("SC_CLK_TCK")  # user, nice, system
+
+
+def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, MemorySampler, float]:
+    """Wall seconds, the batch's last line, its memory samples and the machine's CPU seconds meanwhile."""
     if out.exists():
         shutil.rmtree(out)
+    cpu = machine_cpu_seconds()
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(folder), "--out", str(out),
                              "--jobs", str(jobs), *LIMITS], cwd=ROOT,
@@ -185,6 +199,7 @@ def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, MemorySa
     sampler.start()
     stdout, stderr = proc.communicate()
     elapsed = time.monotonic() - started
+    cpu = machine_cpu_seconds() - cpu
     sampler.stop.set()
     sampler.join()
     if proc.returncode != 0:
@@ -194,20 +209,51 @@ def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, str, MemorySa
                    if not p.name.startswith(".") and json.loads(p.read_text())["extra_data"].get("status") == "grader_error"}
         raise SystemExit(f"batch failed ({proc.returncode}):\n{stderr[-1500:]}\nreasons: {sorted(reasons)[:5]}")
     tally = stdout.strip().splitlines()[-1]
-    return elapsed, tally, sampler
+    return elapsed, tally, sampler, cpu
 
 
-def time_floor(count: int, jobs: int) -> float:
-    """``count`` fresh interpreters importing NumPy, ``jobs`` at a time."""
+def time_floor(count: int, jobs: int) -> tuple[float, float]:
+    """``count`` fresh interpreters importing NumPy, ``jobs`` at a time: wall and CPU seconds."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
 
     def one(_: int) -> None:
         subprocess.run([sys.executable, "-c", "import numpy"], env=env, check=True)
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         list(pool.map(one, range(count)))
-    return time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return time.monotonic() - started, cpu
+
+
+OWN_CELLS = """
+import json, sys, time
+import numpy, matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot
+cells = [c["source"] for c in json.load(open(sys.argv[1]))["cells"] if c["cell_type"] == "code"]
+space = {"__name__": "__main__"}
+started = time.process_time()
+for cell in cells:
+    try:
+        exec(compile("".join(cell), "cell", "exec"), space)
+    except Exception:
+        pass
+print(time.process_time() - started)
+"""
+
+
+def own_cells_seconds(folder: Path, sample: int = 10) -> float:
+    """Mean CPU seconds the code cells of the first ``sample`` notebooks take in a plain interpreter
+    (NumPy and Matplotlib imported beforehand): the students' own work, which "Restart and Run All"
+    runs whatever grades it."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    seconds = [float(subprocess.run([sys.executable, "-c", OWN_CELLS, str(path)], env=env, check=True,
+                                    capture_output=True, text=True).stdout.split()[-1])
+               for path in sorted(folder.glob("*.ipynb"))[:sample]]
+    return statistics.mean(seconds)
 
 
 def time_grade(repeat: int = 3) -> float:
@@ -314,6 +360,35 @@ def profile(count: int = 8) -> None:
     print(f"{'(spawn, load, close)':24s} {rest * 1000:9.1f}")
 
 
+def print_budgets(count: int, jobs: int, cpu: dict[tuple[str, int], float], floor_cpu: float | None,
+                  hanging: int, own_cells: float | None) -> None:
+    """The CPU each submission may take for a rate target to be reachable at all: ``jobs`` cores busy
+    the whole run, so ``jobs / target`` seconds per submission, beside what one took here (the
+    machine's CPU during the class over its count) and what one floor interpreter takes.  A hanging
+    file's call spins until the call limit, so in the mixed class the others share what is left."""
+    limit = float(LIMITS[LIMITS.index("--call-seconds") + 1])
+    floor = f"; one floor interpreter {floor_cpu / count * 1e3:.0f} ms" if floor_cpu else ""
+    print(f"\nCPU budgets (--jobs {jobs}: at most {jobs} CPU-seconds per second of wall{floor}):")
+    for name, target in (("correct", 30.0), ("mixed", 20.0), ("notebooks", 20.0)):
+        used = cpu.get((name, jobs))
+        if used is None:
+            continue
+        whole = jobs * count / target  # CPU-seconds the whole class may take
+        if name == "mixed":
+            others = count - hanging
+            budget = (whole - hanging * limit) / others
+            left = (f"leaves {budget * 1e3:.0f} ms per other file" if budget > 0
+                    else "is out of reach whatever the other files cost")
+            print(f"  mixed: {hanging} hanging calls spin {hanging} x {limit:g} s = {hanging * limit:g} of the "
+                  f"{whole:g} CPU-s {target:g}/s allows, which {left}; the class took "
+                  f"{used / count * 1e3:.0f} ms per file")
+        else:
+            budget = whole / count
+            mine = f", of which the students' own cells take {own_cells * 1e3:.0f} ms" if own_cells and name == "notebooks" else ""
+            print(f"  {name}: {target:g}/s allows {budget * 1e3:.0f} ms per file{mine}; one took "
+                  f"{used / count * 1e3:.0f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=300)
@@ -328,7 +403,10 @@ def main() -> int:
         profile()
     rates: dict[tuple[str, int], float] = {}
     memory: dict[tuple[str, int], dict[str, float]] = {}
+    cpu: dict[tuple[str, int], float] = {}
     floors: dict[int, float] = {}
+    floor_cpu: dict[int, float] = {}
+    hanging, own_cells = 0, None
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         base = Path(tmp)
         classes = {}
@@ -337,24 +415,29 @@ def main() -> int:
         if "mixed" in args.classes:
             folder, kinds = build_mixed(base / "mixed", args.count)
             classes["mixed"] = (folder, ", ".join(f"{n} {k}" for k, n in kinds.items()))
+            hanging = kinds["timeout"]
         if "notebooks" in args.classes:
             classes["notebooks"] = (build_notebooks(base / "notebooks", args.count),
                                     f"{args.count} .ipynb, half correct, half one-bug")
+            own_cells = own_cells_seconds(base / "notebooks")
+            print(f"the notebooks' own code cells, in a plain interpreter: {own_cells * 1e3:.0f} ms of CPU each "
+                  "(mean of 10)")
         for name, (folder, what) in classes.items():
             for jobs in jobs_list:
                 before = load_average()
-                elapsed, tally, sampler = time_batch(folder, base / f"out-{name}-{jobs}", jobs)
+                elapsed, tally, sampler, cpu[(name, jobs)] = time_batch(folder, base / f"out-{name}-{jobs}", jobs)
                 rates[(name, jobs)] = args.count / elapsed
                 memory[(name, jobs)] = sampler.figures()
                 print(f"batch, {name} class ({what}), --jobs {jobs}: {elapsed:.1f} s, "
-                      f"{rates[(name, jobs)]:.2f} submissions/s (load average before {before}, after {load_average()})")
+                      f"{rates[(name, jobs)]:.2f} submissions/s, machine CPU {cpu[(name, jobs)]:.1f} s "
+                      f"(load average before {before}, after {load_average()})")
                 print(f"    {tally}")
                 print(f"    {sampler.summary()}")
         for jobs in jobs_list:
-            elapsed = time_floor(args.count, jobs)
+            elapsed, floor_cpu[jobs] = time_floor(args.count, jobs)
             floors[jobs] = args.count / elapsed
             print(f"floor: {args.count} x python -c 'import numpy', {jobs} at a time: {elapsed:.1f} s, "
-                  f"{floors[jobs]:.2f} per second")
+                  f"{floors[jobs]:.2f} per second, {floor_cpu[jobs] / args.count * 1e3:.0f} ms of CPU each")
     grade_seconds = time_grade()
     print(f"one python -m grader grade of the correct example (make grade), best of 3: {grade_seconds:.2f} s wall")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -364,7 +447,9 @@ def main() -> int:
         print(f"  {f'batch {name} --jobs {jobs}':28s} {rate:8.2f}")
     for jobs, rate in floors.items():
         print(f"  {f'floor --jobs {jobs}':28s} {rate:8.2f}")
-    print_targets(rates, floors, grade_seconds, memory, 2 if 2 in jobs_list else jobs_list[-1])
+    shown = 2 if 2 in jobs_list else jobs_list[-1]
+    print_targets(rates, floors, grade_seconds, memory, shown)
+    print_budgets(args.count, shown, cpu, floor_cpu.get(shown), hanging, own_cells)
     print(f"load average at the end: {load_average()}")
     return 0
 
