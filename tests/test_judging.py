@@ -147,6 +147,30 @@ def _vectorization(rubric) -> Check:
     return next(c for i in rubric.items if i.id == "vectorization" for c in i.checks)
 
 
+def test_a_timing_check_tries_the_slip_its_value_item_found_first(logreg2_rubric, monkeypatch):
+    """A slipped answer on the speed input is excused by the first slip that explains it; trying the
+    value item's diagnosis first runs one variant there instead of every one before it, and the
+    verdict is the same as in rubric order."""
+    check = _vectorization(logreg2_rubric)
+    case = generate_cases(check, 7, 8, 0)[0]
+    answer = logreg2_rubric.mistakes.gradients_sign_flipped(*checks.reference_args(case))
+    outcome = Outcome("ok", value=answer, seconds=0.001)
+    ran: list[str] = []
+    for mistake in checks.mistakes_for(logreg2_rubric, check):
+        variant = getattr(logreg2_rubric.mistakes, mistake.variant)
+        monkeypatch.setattr(logreg2_rubric.mistakes, mistake.variant,
+                            lambda *a, _v=variant, _id=mistake.id: ran.append(_id) or _v(*a))
+    in_order = checks.judge(check, [case], [outcome], checks.ReferenceOracle(logreg2_rubric, check))
+    assert ran[-1] == "sign_flipped" and len(ran) > 1
+    ran.clear()
+    found_first = checks.judge(check, [case], [outcome], checks.ReferenceOracle(logreg2_rubric, check, ("sign_flipped",)))
+    assert ran == ["sign_flipped"]
+    assert found_first.cases == in_order.cases and found_first.ok
+    untimed = next(c for i in logreg2_rubric.items for c in i.checks if c.function == "gradients_vectorized" and not c.timing)
+    assert [m.id for m in checks.ReferenceOracle(logreg2_rubric, untimed, ("sign_flipped",)).mistakes] == \
+        [m.id for m in untimed.mistakes]  # a value check names the slip explaining most cases: its order stays
+
+
 def test_a_timed_call_that_raised_earns_no_speed_credit(logreg2_rubric):
     check = _vectorization(logreg2_rubric)
     cases = generate_cases(check, 7, 8, 0)

@@ -173,7 +173,8 @@ def _grade_item(session: Session, rubric: Rubric, item: Item, index: int, seed: 
     did not see can cost no points.  A fork per item cost about 3 ms of CPU on this 2-core VM.
     """
     budget = Budget()
-    plans = [_plan(rubric, check, generate_cases(check, seed, index, j), budget) for j, check in enumerate(item.checks)]
+    plans = [_plan(rubric, check, generate_cases(check, seed, index, j), budget, _slips_found(result, check))
+             for j, check in enumerate(item.checks)]
     serve = _serve(rubric)
     if reuse and session.reusable():
         passed_before = set(result.passed_functions)
@@ -240,8 +241,19 @@ def _judged_item(session: Session, rubric: Rubric, item: Item, plans: list[ItemP
                       headline=verdict_line(item, check_results))
 
 
-def _plan(rubric: Rubric, check: Check, cases: list[Case], budget: Budget | None = None) -> ItemPlan:
-    return plan_check(check, cases, checks.stub_names(rubric, check), checks.ReferenceOracle(rubric, check), budget)
+def _plan(rubric: Rubric, check: Check, cases: list[Case], budget: Budget | None = None,
+          found: tuple[str, ...] = ()) -> ItemPlan:
+    oracle = checks.ReferenceOracle(rubric, check, found)
+    return plan_check(check, cases, checks.stub_names(rubric, check), oracle, budget)
+
+
+def _slips_found(result: GradeResult, check: Check) -> tuple[str, ...]:
+    """The slips diagnosed so far in the items that judge a timed check's function by value."""
+    if check.timing is None:
+        return ()
+    return tuple(dict.fromkeys(case.diagnosis_id for graded in result.items for judged in graded.checks
+                               if judged.check.function == check.function and judged.check.timing is None
+                               for case in judged.cases if case.diagnosis_id))
 
 
 def _retry_plan(rubric: Rubric, check: Check, seed: int, index: int, position: int, count: int) -> ItemPlan | None:
